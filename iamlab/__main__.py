@@ -1,0 +1,5 @@
+"""``python -m iamlab``: the same as the ``iamlab`` command."""
+
+from iamlab.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,321 @@
+"""Condition operators: how one ``operator: {key: values}`` entry is tested against a request.
+
+Reference: IAM User Guide, "IAM JSON policy elements: Condition operators" and
+"Single-valued vs. multivalued context keys". Rules implemented here:
+
+* several values for one key are ORed; a negated operator (``StringNotEquals``...) is
+  true when the request value matches none of them;
+* a key missing from the request makes a condition false, except for negated operators and
+  the ``...IfExists`` forms, which are true (``Null`` tests presence itself);
+* ``ForAnyValue:`` is true when at least one request value matches (false when the key is
+  missing or empty); ``ForAllValues:`` is true when every request value matches (true when
+  the key is missing or empty);
+* policy variables in string and ARN values are replaced from the request context.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from iamlab.glob import arn_regex_source, compile_arn, glob_regex_source
+from iamlab.request import Context
+from iamlab.variables import has_variables, substitute, substitute_glob
+
+Matcher = Callable[[str], bool]
+
+# base operator -> (value type, negated)
+BASE_OPERATORS: dict[str, tuple[str, bool]] = {
+    "StringEquals": ("string", False),
+    "StringNotEquals": ("string", True),
+    "StringEqualsIgnoreCase": ("string-ci", False),
+    "StringNotEqualsIgnoreCase": ("string-ci", True),
+    "StringLike": ("string-like", False),
+    "StringNotLike": ("string-like", True),
+    "NumericEquals": ("numeric-eq", False),
+    "NumericNotEquals": ("numeric-eq", True),
+    "NumericLessThan": ("numeric-lt", False),
+    "NumericLessThanEquals": ("numeric-le", False),
+    "NumericGreaterThan": ("numeric-gt", False),
+    "NumericGreaterThanEquals": ("numeric-ge", False),
+    "DateEquals": ("date-eq", False),
+    "DateNotEquals": ("date-eq", True),
+    "DateLessThan": ("date-lt", False),
+    "DateLessThanEquals": ("date-le", False),
+    "DateGreaterThan": ("date-gt", False),
+    "DateGreaterThanEquals": ("date-ge", False),
+    "Bool": ("bool", False),
+    "BinaryEquals": ("binary", False),
+    "IpAddress": ("ip", False),
+    "NotIpAddress": ("ip", True),
+    "ArnEquals": ("arn", False),
+    "ArnLike": ("arn", False),
+    "ArnNotEquals": ("arn", True),
+    "ArnNotLike": ("arn", True),
+    "Null": ("null", False),
+}
+SET_OPERATORS = ("ForAnyValue", "ForAllValues")
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorSpec:
+    """A condition operator taken apart: ``ForAnyValue:StringLikeIfExists`` and so on."""
+
+    name: str
+    base: str
+    kind: str
+    negated: bool
+    if_exists: bool
+    set_op: str | None
+
+    @property
+    def substitutes_variables(self) -> bool:
+        """Policy variables work in string and ARN operators."""
+        return self.kind.startswith("string") or self.kind == "arn"
+
+
+@lru_cache(maxsize=512)
+def parse_operator(name: str) -> OperatorSpec | None:
+    """Take an operator name apart, or None when AWS would not recognise it."""
+    set_op: str | None = None
+    base = name
+    if ":" in name:
+        set_op, _, base = name.partition(":")
+        if set_op not in SET_OPERATORS:
+            return None
+    if_exists = base.endswith("IfExists") and base != "IfExists"
+    if if_exists:
+        base = base[: -len("IfExists")]
+    if base not in BASE_OPERATORS or (base == "Null" and (if_exists or set_op)):
+        return None
+    kind, negated = BASE_OPERATORS[base]
+    return OperatorSpec(name, base, kind, negated, if_exists, set_op)
+
+
+def suggest_operator(name: str) -> str | None:
+    """The operator a learner probably meant (case or spelling slip), if any."""
+    import difflib
+
+    candidates = [*BASE_OPERATORS, *(b + "IfExists" for b in BASE_OPERATORS if b != "Null")]
+    base = name.rpartition(":")[2]
+    lowered = {c.lower(): c for c in candidates}
+    if base.lower() in lowered:
+        return lowered[base.lower()]
+    close = difflib.get_close_matches(base, candidates, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+# --- value parsing ------------------------------------------------------------------------
+
+def parse_number(text: str) -> float | None:
+    try:
+        return float(text) if text.strip() else None
+    except ValueError:
+        return None
+
+
+_EPOCH = re.compile(r"\s*-?\d+(\.\d+)?\s*\Z")
+
+
+def parse_date(text: str) -> float | None:
+    """An ISO 8601 date/time or epoch seconds, as epoch seconds (UTC when no zone)."""
+    if _EPOCH.match(text):
+        return float(text)
+    candidate = text.strip()
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_network(text: str) -> IpNetwork | None:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def value_problem(kind: str, value: str) -> str | None:
+    """Why ``value`` cannot be a policy value for an operator of this kind, if it cannot."""
+    if kind.startswith("numeric") and parse_number(value) is None:
+        return f'"{value}" is not a number'
+    if kind.startswith("date") and parse_date(value) is None:
+        return f'"{value}" is not a date (use ISO 8601 like 2025-01-31T12:00:00Z, or epoch seconds)'
+    if kind == "ip" and parse_network(value) is None:
+        return f'"{value}" is not an IP address or CIDR range like 203.0.113.0/24'
+    if kind in ("bool", "null") and value.lower() not in ("true", "false"):
+        return f'"{value}" is not true or false'
+    return None
+
+
+# --- matchers -------------------------------------------------------------------------------
+
+_NUMERIC_CMP: dict[str, Callable[[float, float], bool]] = {
+    "eq": lambda a, b: a == b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
+
+
+def _ordered(parse: Callable[[str], float | None], cmp: Callable[[float, float], bool],
+             values: Sequence[str]) -> Matcher:
+    targets = [t for t in (parse(v) for v in values) if t is not None]
+
+    def match(value: str) -> bool:
+        got = parse(value)
+        return got is not None and any(cmp(got, t) for t in targets)
+
+    return match
+
+
+def _ip_matcher(values: Sequence[str]) -> Matcher:
+    networks = [n for n in (parse_network(v) for v in values) if n is not None]
+
+    def match(value: str) -> bool:
+        try:
+            address = ipaddress.ip_address(value.strip())
+        except ValueError:
+            net = parse_network(value)
+            return net is not None and any(
+                net.version == n.version and net.subnet_of(n) for n in networks  # type: ignore[arg-type]
+            )
+        return any(address in n for n in networks)
+
+    return match
+
+
+def build_matcher(kind: str, values: Sequence[str]) -> Matcher:
+    """A test of one request value against a condition's (already substituted) values."""
+    if kind == "string" or kind == "binary":
+        wanted = frozenset(values)
+        return wanted.__contains__
+    if kind == "string-ci":
+        folded = frozenset(v.lower() for v in values)
+        return lambda value: value.lower() in folded
+    if kind == "bool":
+        flags = frozenset(v.lower() for v in values)
+        return lambda value: value.lower() in flags
+    if kind == "string-like":
+        rx = re.compile("|".join(f"(?:{glob_regex_source(v)})\\Z" for v in values) or "(?!)",
+                        re.DOTALL)
+        return lambda value: rx.match(value) is not None
+    if kind == "arn":
+        patterns = [compile_arn(v) for v in values]
+        return lambda value: any(p.match(value) for p in patterns)
+    if kind.startswith("numeric"):
+        return _ordered(parse_number, _NUMERIC_CMP[kind[-2:]], values)
+    if kind.startswith("date"):
+        return _ordered(parse_date, _NUMERIC_CMP[kind[-2:]], values)
+    if kind == "ip":
+        return _ip_matcher(values)
+    raise ValueError(f"no matcher for {kind}")
+
+
+@lru_cache(maxsize=65536)
+def _static_matcher(kind: str, values: tuple[str, ...]) -> Matcher:
+    return build_matcher(kind, values)
+
+
+def _substituted_matcher(spec: OperatorSpec, values: tuple[str, ...],
+                         context: Context) -> tuple[Matcher, tuple[str, ...]]:
+    """Matcher after replacing policy variables; values that cannot resolve are dropped."""
+    if spec.kind == "string-like":
+        sources = [s for s in (substitute_glob(v, context) for v in values) if s is not None]
+        rx = re.compile("|".join(f"(?:{s})\\Z" for s in sources) or "(?!)", re.DOTALL)
+        shown = tuple(s for s in (substitute(v, context) for v in values) if s is not None)
+        return (lambda value: rx.match(value) is not None), shown
+    resolved = tuple(s for s in (substitute(v, context) for v in values) if s is not None)
+    if spec.kind == "arn":
+        rxs = [re.compile(arn_regex_source(v) + r"\Z", re.DOTALL) for v in resolved]
+        return (lambda value: any(r.match(value) for r in rxs)), resolved
+    return build_matcher(spec.kind, resolved), resolved
+
+
+# --- compiled conditions -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ConditionCheck:
+    """What one condition entry found, for explanations."""
+
+    operator: str
+    key: str
+    policy_values: tuple[str, ...]
+    request_values: tuple[str, ...] | None
+    passed: bool
+
+    def describe(self) -> str:
+        """Plain English: what was compared and how it came out."""
+        wanted = ", ".join(f'"{v}"' for v in self.policy_values) or "(no usable value)"
+        if self.request_values is None:
+            got = f"the request has no {self.key}"
+        else:
+            shown = ", ".join(f'"{v}"' for v in self.request_values) or "an empty list"
+            got = f"the request has {self.key} = {shown}"
+        verdict = "holds" if self.passed else "fails"
+        return f"{self.operator} {self.key} [{wanted}] {verdict}: {got}"
+
+
+class CompiledCondition:
+    """One ``operator: {key: values}`` entry made ready to test quickly, many times."""
+
+    __slots__ = ("key", "matcher", "name", "spec", "values", "variables")
+
+    def __init__(self, spec: OperatorSpec, key: str, values: tuple[str, ...],
+                 variables_enabled: bool) -> None:
+        self.spec = spec
+        self.name = key
+        self.key = key.lower()
+        self.values = values
+        self.variables = (variables_enabled and spec.substitutes_variables
+                          and any(has_variables(v) for v in values))
+        self.matcher: Matcher | None = None
+        if spec.kind != "null" and not self.variables:
+            self.matcher = _static_matcher(spec.kind, values)
+
+    def _matcher(self, context: Context) -> tuple[Matcher, tuple[str, ...]]:
+        if self.matcher is not None:
+            return self.matcher, self.values
+        return _substituted_matcher(self.spec, self.values, context)
+
+    def holds(self, context: Context) -> bool:
+        """Does this condition entry hold for the request context?"""
+        spec = self.spec
+        found = context.get_values(self.key)
+        if spec.kind == "null":
+            absent = found is None
+            return any((v.lower() == "true") == absent for v in self.values)
+        if found is None or (not found and spec.set_op):
+            if spec.set_op == "ForAllValues":
+                return True
+            if spec.set_op == "ForAnyValue":
+                return False
+            return spec.if_exists or spec.negated
+        match = self._matcher(context)[0]
+        if spec.set_op is None:
+            hit = any(match(v) for v in found)
+            return not hit if spec.negated else hit
+        if spec.set_op == "ForAnyValue":
+            return any(match(v) != spec.negated for v in found)
+        return all(match(v) != spec.negated for v in found)
+
+    def check(self, context: Context) -> ConditionCheck:
+        """The outcome with what was compared, for an explanation."""
+        shown = self.values
+        if self.spec.kind != "null" and self.variables:
+            shown = self._matcher(context)[1]
+        return ConditionCheck(self.spec.name, self.name, shown,
+                              context.get_values(self.key), self.holds(context))

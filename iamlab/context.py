@@ -1,0 +1,71 @@
+"""The condition keys AWS itself adds to a request, built for a principal and a moment.
+
+The engine evaluates exactly the context it is given (IAM User Guide, "AWS global condition
+context keys": a key that is absent is absent). The simulated world and the widgets use
+:func:`aws_context` to supply what AWS would: who is calling, from where, and when.
+Keys given explicitly win over derived ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from iamlab.arn import PrincipalType, identify
+from iamlab.request import ContextValue
+
+
+def aws_context(
+    principal: str,
+    *,
+    now: datetime | None = None,
+    source_ip: str | None = None,
+    secure_transport: bool = True,
+    mfa_age_seconds: int | None = None,
+    principal_tags: Mapping[str, str] | None = None,
+    userid: str | None = None,
+    org_id: str | None = None,
+    region: str | None = None,
+    resource_account: str | None = None,
+    extra: Mapping[str, ContextValue] | None = None,
+) -> dict[str, ContextValue]:
+    """Context keys AWS would supply for ``principal`` at ``now`` (UTC), plus ``extra``."""
+    who = identify(principal)
+    ctx: dict[str, ContextValue] = {}
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    ctx["aws:CurrentTime"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ctx["aws:EpochTime"] = str(int(moment.timestamp()))
+    ctx["aws:SecureTransport"] = "true" if secure_transport else "false"
+    if region:
+        ctx["aws:RequestedRegion"] = region
+    if resource_account:
+        ctx["aws:ResourceAccount"] = resource_account
+    if who.type is PrincipalType.SERVICE:
+        ctx["aws:PrincipalServiceName"] = who.value
+        ctx["aws:PrincipalIsAWSService"] = "true"
+    else:
+        ctx["aws:PrincipalIsAWSService"] = "false"
+        if source_ip:
+            ctx["aws:SourceIp"] = source_ip
+    if who.type not in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS):
+        ctx["aws:PrincipalArn"] = who.role_arn or who.value
+        if who.account:
+            ctx["aws:PrincipalAccount"] = who.account
+        ctx["aws:PrincipalType"] = who.type.value
+        if who.type is PrincipalType.USER:
+            ctx["aws:username"] = who.value.rsplit("/", 1)[-1]
+        if userid:
+            ctx["aws:userid"] = userid
+        if org_id:
+            ctx["aws:PrincipalOrgID"] = org_id
+        for key, value in (principal_tags or {}).items():
+            ctx[f"aws:PrincipalTag/{key}"] = value
+        if mfa_age_seconds is not None:
+            ctx["aws:MultiFactorAuthPresent"] = "true"
+            ctx["aws:MultiFactorAuthAge"] = str(mfa_age_seconds)
+        elif who.type in (PrincipalType.ASSUMED_ROLE, PrincipalType.FEDERATED_USER):
+            ctx["aws:MultiFactorAuthPresent"] = "false"
+    lowered = {k.lower() for k in (extra or {})}
+    ctx = {k: v for k, v in ctx.items() if k.lower() not in lowered}
+    ctx.update(extra or {})
+    return ctx

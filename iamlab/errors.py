@@ -1,0 +1,52 @@
+"""Problems found in what a learner wrote, with where they are; never a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iamlab.jsonloc import format_path
+
+JsonPath = tuple[str | int, ...]
+__all__ = ["IamlabError", "JsonPath", "PolicyError", "Problem", "format_path"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or worth a look) in a policy, and where."""
+
+    code: str
+    message: str
+    path: JsonPath = ()
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"  # error | warning | suggestion
+
+    @property
+    def where(self) -> str:
+        """``line 3, column 7 (Statement[0].Effect)`` or just the path."""
+        place = format_path(self.path)
+        if self.line is not None:
+            return f"line {self.line}, column {self.column} ({place})"
+        return place
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class IamlabError(Exception):
+    """Base of the errors iamlab shows a learner: their text is the whole explanation."""
+
+
+class PolicyError(IamlabError, ValueError):
+    """A policy document AWS would reject, with every problem found (not only the first)."""
+
+    def __init__(self, problems: list[Problem], what: str = "the policy") -> None:
+        self.problems = list(problems)
+        self.what = what
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in {what}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]

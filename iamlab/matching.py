@@ -1,0 +1,142 @@
+"""Does a statement apply to a request? Action, resource, principal and condition tests.
+
+References (IAM User Guide): "IAM JSON policy elements: Action / NotAction" (actions are
+case-insensitive, ``*`` and ``?`` wildcards), "Resource / NotResource" (ARNs are
+case-sensitive; wildcards within segments), "Principal / NotPrincipal", "Condition".
+Each statement is compiled once into regexes and condition matchers.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+from iamlab.arn import ACCOUNT_ID, Identity, PrincipalType
+from iamlab.conditions import CompiledCondition, ConditionCheck, parse_operator
+from iamlab.glob import segment_source, arn_regex_source, compile_globs
+from iamlab.policy import Policy, Principal, Statement
+from iamlab.request import Context
+from iamlab.variables import substitute, substitute_glob
+
+_NEVER = re.compile(r"(?!)")
+
+
+class PrincipalMatch(IntEnum):
+    """How a resource policy's Principal names the caller, from weakest to strongest.
+
+    The strength matters: within one account a resource policy that names the caller
+    directly is enough on its own, one that names only its account is not.
+    """
+
+    NONE = 0
+    ACCOUNT = 1  # the caller's account (root ARN or account ID)
+    SESSION_ISSUER = 2  # the role (or IAM user) behind the caller's session
+    DIRECT = 3  # the caller itself, or "*"
+
+
+class CompiledStatement:
+    """A statement turned into fast matchers for repeated evaluation."""
+
+    __slots__ = ("action_negated", "action_rx", "conditions", "policy", "resource_dynamic",
+                 "resource_rx", "resource_star", "statement")
+
+    def __init__(self, policy: Policy, statement: Statement) -> None:
+        self.policy = policy
+        self.statement = statement
+        actions = statement.actions if statement.actions is not None else statement.not_actions
+        self.action_rx = compile_globs(actions, True) if actions else _NEVER
+        self.action_negated = statement.actions is None
+        resources = (statement.resources if statement.resources is not None
+                     else statement.not_resources)
+        # True when any resource matches (no Resource element, or "*" in Resource)
+        self.resource_star = resources is None or (
+            statement.resources is not None and "*" in resources)
+        variables = policy.variables_enabled
+        static = [r for r in resources or () if not (variables and "${" in r)]
+        self.resource_dynamic = tuple(r for r in resources or () if variables and "${" in r)
+        self.resource_rx = (re.compile("|".join(f"(?:{arn_regex_source(r)})" for r in static)
+                                       + r"\Z", re.DOTALL) if static else _NEVER)
+        self.conditions = tuple(
+            CompiledCondition(spec, c.key, c.values, variables)
+            for c in statement.conditions
+            if (spec := parse_operator(c.operator)) is not None
+        )
+
+    def action_matches(self, action: str) -> bool:
+        hit = self.action_rx.match(action) is not None
+        return hit if self.statement.actions is not None else not hit
+
+    def resource_matches(self, arn: str, context: Context) -> bool:
+        st = self.statement
+        if st.resources is None and st.not_resources is None:
+            return True  # trust policies: the resource is the role itself
+        hit = ("*" in (st.resources or st.not_resources or ())
+               or self.resource_rx.match(arn) is not None
+               or any(_dynamic_resource_match(r, arn, context) for r in self.resource_dynamic))
+        return hit if st.resources is not None else not hit
+
+    def principal_match(self, identity: Identity) -> PrincipalMatch:
+        st = self.statement
+        if st.principals is not None:
+            return max((principal_match(p, identity) for p in st.principals),
+                       default=PrincipalMatch.NONE)
+        if st.not_principals is not None:
+            named = any(principal_match(p, identity) for p in st.not_principals)
+            return PrincipalMatch.NONE if named else PrincipalMatch.DIRECT
+        return PrincipalMatch.DIRECT  # identity-side policies apply to their holder
+
+    def conditions_hold(self, context: Context) -> bool:
+        for c in self.conditions:
+            if not c.holds(context):
+                return False
+        return True
+
+    def condition_checks(self, context: Context) -> tuple[ConditionCheck, ...]:
+        return tuple(c.check(context) for c in self.conditions)
+
+
+
+def compiled(policy: Policy) -> tuple[CompiledStatement, ...]:
+    """The policy's statements compiled, built once per policy object."""
+    if policy.compiled is None:
+        object.__setattr__(policy, "compiled",
+                           tuple(CompiledStatement(policy, s) for s in policy.statements))
+    result: tuple[CompiledStatement, ...] = policy.compiled
+    return result
+
+
+def _dynamic_resource_match(pattern: str, arn: str, context: Context) -> bool:
+    """Match a Resource containing policy variables: resolve them, then glob."""
+    parts = pattern.split(":", 5)
+    if len(parts) < 6:
+        source = substitute_glob(pattern, context)
+        return source is not None and re.match(source + r"\Z", arn, re.DOTALL) is not None
+    head = [substitute(p, context) for p in parts[:5]]
+    tail = substitute_glob(parts[5], context)
+    if tail is None or any(h is None for h in head):
+        return False
+    source = ":".join(segment_source(h) for h in head if h is not None) + ":" + tail
+    return re.match(source + r"\Z", arn, re.DOTALL) is not None
+
+
+def principal_match(p: Principal, who: Identity) -> PrincipalMatch:
+    """How one Principal entry names the caller."""
+    if p.is_wildcard:
+        return PrincipalMatch.DIRECT
+    if p.type == "AWS":
+        value = p.value
+        if ACCOUNT_ID.match(value):
+            value = f"arn:aws:iam::{value}:root"
+        if value == who.value:
+            return PrincipalMatch.DIRECT
+        if value in (who.role_arn, who.user_arn):
+            return PrincipalMatch.SESSION_ISSUER
+        if (value.endswith(":root") and who.account is not None
+                and value.startswith("arn:") and value.split(":")[4] == who.account
+                and who.type is not PrincipalType.SERVICE):
+            return PrincipalMatch.ACCOUNT
+        return PrincipalMatch.NONE
+    if p.type == "Service":
+        same = who.type is PrincipalType.SERVICE and p.value.lower() == who.value.lower()
+        return PrincipalMatch.DIRECT if same else PrincipalMatch.NONE
+    return PrincipalMatch.DIRECT if p.value == who.value else PrincipalMatch.NONE

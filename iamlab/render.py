@@ -1,0 +1,52 @@
+"""HTML views of the engine's answers for Jupyter. Everything from a policy is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from iamlab.decision import Decision, StatementResult, Verdict
+
+_BADGE = {
+    Verdict.ALLOWED: ("#1a7f37", "ALLOWED"),
+    Verdict.EXPLICIT_DENY: ("#b42318", "DENIED (explicit deny)"),
+    Verdict.IMPLICIT_DENY: ("#9a6700", "DENIED (nothing allows it)"),
+}
+
+
+def badge_html(decision: Decision) -> str:
+    colour, text = _BADGE[decision.verdict]
+    return (f'<span class="iamlab-badge" data-decision="{decision.decision}" style="background:'
+            f'{colour};color:#fff;border-radius:4px;padding:2px 8px;font-weight:600">'
+            f"{text}</span>")
+
+
+def statement_row_html(result: StatementResult, deciding: bool) -> str:
+    """One table row for a statement; the deciding ones are highlighted."""
+    style = ' style="background:#fff3c4;font-weight:600"' if deciding else ""
+    conditions = "<br>".join(
+        f"{'✔' if c.passed else '✘'} {escape(c.describe())}" for c in result.conditions)
+    status = "applies" if result.matched else escape(result.why_not)
+    return (f"<tr{style}><td>{escape(result.policy.label)}</td>"
+            f"<td>{escape(result.statement.label)}</td><td>{result.effect.value}</td>"
+            f"<td>{status}</td><td>{conditions}</td></tr>")
+
+
+def decision_html(decision: Decision) -> str:
+    """The badge, the plain-English summary, and (in explain mode) every statement."""
+    r = decision.request
+    parts = [
+        '<div class="iamlab-decision">',
+        f"<div>{badge_html(decision)} <code>{escape(r.action)}</code> on "
+        f"<code>{escape(r.resource.arn)}</code> by <code>{escape(r.principal)}</code></div>",
+        f'<p class="iamlab-summary">{escape(decision.summary)}</p>',
+    ]
+    parts += [f"<p><em>Note:</em> {escape(n)}</p>" for n in decision.notes]
+    deciding = {id(x) for x in decision.deciding}
+    if decision.statements:
+        parts.append("<details><summary>Every statement considered</summary>"
+                     "<table><tr><th>policy</th><th>statement</th><th>effect</th>"
+                     "<th>outcome</th><th>conditions</th></tr>")
+        parts += [statement_row_html(s, id(s) in deciding) for s in decision.statements]
+        parts.append("</table></details>")
+    parts.append("</div>")
+    return "".join(parts)
