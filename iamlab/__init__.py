@@ -18,7 +18,7 @@ _EXPORTS = {
     "parse_policy": "iamlab.parse", "check_policy": "iamlab.parse",
     "PolicyError": "iamlab.errors", "Problem": "iamlab.errors", "IamlabError": "iamlab.errors",
     "Request": "iamlab.request", "Context": "iamlab.request", "Resource": "iamlab.request",
-    "PolicySet": "iamlab.evaluate", "evaluate": "iamlab.evaluate",
+    "PolicySet": "iamlab.engine", "evaluate": "iamlab.engine",
     "Decision": "iamlab.decision", "Verdict": "iamlab.decision",
     "aws_context": "iamlab.context",
 }
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from iamlab.context import aws_context
     from iamlab.decision import Decision, Verdict
     from iamlab.errors import IamlabError, PolicyError, Problem
-    from iamlab.evaluate import PolicySet, evaluate
+    from iamlab.engine import PolicySet, evaluate
     from iamlab.parse import check_policy, parse_policy
     from iamlab.policy import Condition, Effect, Policy, PolicyKind, Principal, Statement
     from iamlab.request import Context, Request, Resource

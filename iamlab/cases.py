@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamlab.errors import IamlabError, PolicyError
-from iamlab.evaluate import TRUST_ACTIONS, PolicySet
+from iamlab.engine import TRUST_ACTIONS, PolicySet
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, Request, Resource

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from iamlab.cases import CaseError, case_from_dict
-from iamlab.evaluate import evaluate
+from iamlab.engine import evaluate
 
 
 def simulate_lines(lines: Iterable[str], explain: bool = False) -> Iterable[dict[str, Any]]:

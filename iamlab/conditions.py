@@ -294,7 +294,7 @@ class CompiledCondition:
     def holds(self, context: Context) -> bool:
         """Does this condition entry hold for the request context?"""
         spec = self.spec
-        found = context.get_values(self.key)
+        found = context.lowered.get(self.key)
         if spec.kind == "null":
             absent = found is None
             return any((v.lower() == "true") == absent for v in self.values)
@@ -304,9 +304,9 @@ class CompiledCondition:
             if spec.set_op == "ForAnyValue":
                 return False
             return spec.if_exists or spec.negated
-        match = self._matcher(context)[0]
+        match = self.matcher or self._matcher(context)[0]
         if spec.set_op is None:
-            hit = any(match(v) for v in found)
+            hit = match(found[0]) if len(found) == 1 else any(match(v) for v in found)
             return not hit if spec.negated else hit
         if spec.set_op == "ForAnyValue":
             return any(match(v) != spec.negated for v in found)

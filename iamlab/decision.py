@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from iamlab.conditions import ConditionCheck
+from iamlab.matching import CompiledStatement
 from iamlab.policy import Effect, Policy, PolicyKind, Statement
 from iamlab.request import Request
 
@@ -79,19 +80,24 @@ class StatementResult:
         return f"{where} ({self.effect.value}) does not apply: {self.why_not}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
-    """The answer to a request and its explanation.
+    """The answer to a request and its explanation (read-only by convention).
 
-    ``blocked_by`` names the policy kind that denied (explicitly or by not allowing);
-    ``deciding`` lists the statements that decided: the Deny statements for an explicit
-    deny, the Allow statements that granted access for an allow.
+    ``reason`` is a code for how the decision came about (see :mod:`iamlab.reasons`, which
+    turns it into ``summary``); ``blocked_by`` names the policy kind that denied (explicitly
+    or by not allowing); ``cause`` is the first deciding statement; ``level`` the
+    organisation level for SCP/RCP reasons. With explanation, ``deciding`` lists the
+    statements that decided (the Deny statements for an explicit deny, the Allow statements
+    that granted access) and ``statements`` every statement weighed.
     """
 
     verdict: Verdict
     request: Request
-    summary: str
+    reason: str
     blocked_by: PolicyKind | None = None
+    cause: CompiledStatement | None = field(default=None, repr=False)
+    level: int = 0
     deciding: tuple[StatementResult, ...] = ()
     statements: tuple[StatementResult, ...] = ()  # every statement weighed (explain mode)
     notes: tuple[str, ...] = ()
@@ -100,6 +106,13 @@ class Decision:
     @property
     def allowed(self) -> bool:
         return self.verdict is Verdict.ALLOWED
+
+    @property
+    def summary(self) -> str:
+        """One plain-English sentence saying why."""
+        from iamlab.reasons import summary
+
+        return summary(self)
 
     @property
     def decision(self) -> str:

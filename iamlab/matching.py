@@ -14,7 +14,7 @@ from enum import IntEnum
 from iamlab.arn import ACCOUNT_ID, Identity, PrincipalType
 from iamlab.conditions import CompiledCondition, ConditionCheck, parse_operator
 from iamlab.glob import segment_source, arn_regex_source, compile_globs
-from iamlab.policy import Policy, Principal, Statement
+from iamlab.policy import Effect, Policy, Principal, Statement
 from iamlab.request import Context
 from iamlab.variables import substitute, substitute_glob
 
@@ -37,12 +37,17 @@ class PrincipalMatch(IntEnum):
 class CompiledStatement:
     """A statement turned into fast matchers for repeated evaluation."""
 
-    __slots__ = ("action_negated", "action_rx", "conditions", "policy", "resource_dynamic",
-                 "resource_rx", "resource_star", "statement")
+    __slots__ = ("action_negated", "action_rx", "allow", "conditions", "not_principal_deny",
+                 "policy", "resource_dynamic", "resource_negated", "resource_rx", "resource_star",
+                 "statement")
 
     def __init__(self, policy: Policy, statement: Statement) -> None:
         self.policy = policy
         self.statement = statement
+        self.allow = statement.effect is Effect.ALLOW
+        # IAM User Guide, Permissions boundaries: such a Deny applies to any caller that
+        # has a permissions boundary, whatever its NotPrincipal says.
+        self.not_principal_deny = not self.allow and statement.not_principals is not None
         actions = statement.actions if statement.actions is not None else statement.not_actions
         self.action_rx = compile_globs(actions, True) if actions else _NEVER
         self.action_negated = statement.actions is None
@@ -51,6 +56,7 @@ class CompiledStatement:
         # True when any resource matches (no Resource element, or "*" in Resource)
         self.resource_star = resources is None or (
             statement.resources is not None and "*" in resources)
+        self.resource_negated = statement.not_resources is not None
         variables = policy.variables_enabled
         static = [r for r in resources or () if not (variables and "${" in r)]
         self.resource_dynamic = tuple(r for r in resources or () if variables and "${" in r)
@@ -67,13 +73,11 @@ class CompiledStatement:
         return hit if self.statement.actions is not None else not hit
 
     def resource_matches(self, arn: str, context: Context) -> bool:
-        st = self.statement
-        if st.resources is None and st.not_resources is None:
-            return True  # trust policies: the resource is the role itself
-        hit = ("*" in (st.resources or st.not_resources or ())
-               or self.resource_rx.match(arn) is not None
+        if self.resource_star:
+            return True
+        hit = (self.resource_rx.match(arn) is not None
                or any(_dynamic_resource_match(r, arn, context) for r in self.resource_dynamic))
-        return hit if st.resources is not None else not hit
+        return hit is not self.resource_negated
 
     def principal_match(self, identity: Identity) -> PrincipalMatch:
         st = self.statement

@@ -1,7 +1,7 @@
 """The IAM policy language as immutable data: policies, statements, principals, conditions.
 
 Reference: IAM User Guide, "IAM JSON policy element reference".
-Parsing and validation live in :mod:`iamlab.parse`; evaluation in :mod:`iamlab.evaluate`.
+Parsing and validation live in :mod:`iamlab.parse`; evaluation in :mod:`iamlab.engine`.
 """
 
 from __future__ import annotations

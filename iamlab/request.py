@@ -37,6 +37,11 @@ class Context(Mapping[str, tuple[str, ...]]):
                 multi.add(low)
         self.multivalued = frozenset(multi)
 
+    @property
+    def lowered(self) -> dict[str, tuple[str, ...]]:
+        """The values by lower-cased key name (for the engine's hot path; do not modify)."""
+        return self._values
+
     def __getitem__(self, key: str) -> tuple[str, ...]:
         return self._values[key.lower()]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from iamlab.cases import Case, case_from_dict
-from iamlab.evaluate import evaluate
+from iamlab.engine import evaluate
 
 DATA = Path(__file__).parent / "data"
 KNOWN: dict[str, str] = {}  # case id -> reason (see known_disagreements.md)

@@ -1,0 +1,263 @@
+"""AWS's policy evaluation logic: which policies apply and how their answers combine.
+
+Follows the IAM User Guide: "Policy evaluation logic", "How AWS enforcement code logic
+evaluates requests to allow or deny access", "Policy evaluation for requests within a single
+account", "Cross-account policy evaluation logic", "Permissions boundaries for IAM entities"
+(resource-based policies and boundaries), "Session policies", and the STS API reference
+(GetCallerIdentity needs no permission). In order:
+
+1. an explicit Deny in any applicable policy decides (explicitDeny);
+2. every level of resource control policies, then of service control policies, must allow;
+3. within one account, a resource-based policy that names the caller itself allows on its
+   own; one that names the role or user behind a session still needs the boundary and
+   session policy; otherwise identity policies, boundary and session policy must all allow.
+   Role trust policies and KMS key policies must allow even within one account;
+4. across accounts both sides must allow: the caller's identity side (identity policies,
+   boundary, session policy) and the resource-based policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from iamlab.arn import PrincipalType
+from iamlab.decision import Decision, StatementResult, Verdict
+from iamlab.matching import CompiledStatement, PrincipalMatch, compiled
+from iamlab.policy import Effect, Policy, PolicyKind
+from iamlab.request import Request
+
+# Actions authorised against a role's trust policy.
+TRUST_ACTIONS = frozenset({
+    "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+    "sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
+})
+_LEVEL_NAMES = {PrincipalMatch.DIRECT: "direct", PrincipalMatch.SESSION_ISSUER:
+                "session issuer", PrincipalMatch.ACCOUNT: "account", PrincipalMatch.NONE: ""}
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Every policy that bears on one request, by kind.
+
+    ``scps`` and ``rcps`` are organisation levels, root first and account last: every level
+    must allow. ``None`` means Organizations does not apply. A boundary or session policy
+    given as several documents acts as one (any of them may allow).
+    """
+
+    identity: tuple[Policy, ...] = ()
+    resource: Policy | None = None
+    boundary: tuple[Policy, ...] = ()
+    session: tuple[Policy, ...] = ()
+    scps: tuple[tuple[Policy, ...], ...] | None = None
+    rcps: tuple[tuple[Policy, ...], ...] | None = None
+
+    @classmethod
+    def of(cls, identity: Iterable[Policy] = (), resource: Policy | None = None,
+           boundary: Policy | Iterable[Policy] | None = None,
+           session: Policy | Iterable[Policy] | None = None,
+           scps: Iterable[Iterable[Policy]] | None = None,
+           rcps: Iterable[Iterable[Policy]] | None = None) -> PolicySet:
+        """Build from lists or single policies."""
+        def many(p: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
+            if p is None:
+                return ()
+            return (p,) if isinstance(p, Policy) else tuple(p)
+
+        def levels(lv: Iterable[Iterable[Policy]] | None) -> tuple[tuple[Policy, ...], ...] | None:
+            return None if lv is None else tuple(tuple(level) for level in lv)
+
+        return cls(tuple(identity), resource, many(boundary), many(session), levels(scps),
+                   levels(rcps))
+
+
+class _Scan:
+    """What one kind of policy (or one organisation level) says about the request."""
+
+    __slots__ = ("allows", "denies", "kind", "level", "present", "results")
+
+    def __init__(self, kind: PolicyKind, present: bool, level: int = 0) -> None:
+        self.kind = kind
+        self.present = present
+        self.level = level
+        self.allows: Hits = []
+        self.denies: Hits = []
+        self.results: list[StatementResult] = []
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.allows)
+
+    def best_allow(self) -> PrincipalMatch:
+        best = PrincipalMatch.NONE
+        for _, match, _ in self.allows:
+            if match > best:
+                best = match
+        return best
+
+
+Hits = list[tuple[CompiledStatement, PrincipalMatch, "StatementResult | None"]]
+
+
+# Shared answers for a policy kind the request does not have (never modified).
+_EMPTY = {kind: _Scan(kind, False) for kind in PolicyKind}
+
+
+_RESOURCE_SIDE = frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP})
+
+
+def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explain: bool,
+          level: int = 0, has_boundary: bool = False) -> _Scan:
+    """Weigh every statement of ``policies`` and sort the ones that apply into allows/denies."""
+    if not policies:
+        return _EMPTY[kind] if level == 0 else _Scan(kind, False, level)
+    scan = _Scan(kind, True, level)
+    resource_side = kind in _RESOURCE_SIDE
+    if explain:
+        for policy in policies:
+            for cs in compiled(policy):
+                forced = has_boundary and cs.not_principal_deny
+                result = _weigh(cs, request, resource_side, forced, level)
+                scan.results.append(result)
+                if result.matched:
+                    match = _level_of(cs, request, resource_side, forced)
+                    (scan.allows if cs.allow else scan.denies).append((cs, match, result))
+        return scan
+    action = request.action
+    arn = request.resource.arn
+    context = request.context
+    who = request.identity
+    for policy in policies:
+        for cs in compiled(policy):
+            # the cheapest tests first; a statement fails on its first miss
+            if (cs.action_rx.match(action) is None) is not cs.action_negated:
+                continue
+            if not cs.resource_star and not cs.resource_matches(arn, context):
+                continue
+            if resource_side and not (has_boundary and cs.not_principal_deny):
+                match = cs.principal_match(who)
+                if not match:
+                    continue
+            else:
+                match = PrincipalMatch.DIRECT
+            if cs.conditions and not cs.conditions_hold(context):
+                continue
+            (scan.allows if cs.allow else scan.denies).append((cs, match, None))
+    return scan
+
+
+def _level_of(cs: CompiledStatement, request: Request, resource_side: bool,
+              forced: bool) -> PrincipalMatch:
+    if not resource_side or forced:
+        return PrincipalMatch.DIRECT
+    return cs.principal_match(request.identity)
+
+
+def _weigh(cs: CompiledStatement, request: Request, resource_side: bool, forced: bool,
+           level: int) -> StatementResult:
+    """Every test of one statement, none skipped, so the explanation is complete."""
+    principal: bool | None = None
+    plevel = PrincipalMatch.DIRECT
+    if resource_side:
+        plevel = _level_of(cs, request, resource_side, forced)
+        principal = plevel is not PrincipalMatch.NONE
+    return StatementResult(
+        cs.policy, cs.statement,
+        cs.action_matches(request.action),
+        cs.resource_matches(request.resource.arn, request.context),
+        principal, _LEVEL_NAMES[plevel] if principal is not False else "",
+        cs.condition_checks(request.context), level)
+
+
+def evaluate(request: Request, policies: PolicySet, explain: bool = False) -> Decision:
+    """Decide a request as AWS would. With ``explain``, weigh and report every statement."""
+    has_boundary = bool(policies.boundary)
+    res = policies.resource
+    identity = _scan(PolicyKind.IDENTITY, policies.identity, request, explain)
+    resource = (_scan(res.kind, (res,), request, explain, has_boundary=has_boundary)
+                if res is not None else _EMPTY[PolicyKind.RESOURCE])
+    boundary = _scan(PolicyKind.BOUNDARY, policies.boundary, request, explain)
+    session = _scan(PolicyKind.SESSION, policies.session, request, explain)
+    rcps = [_scan(PolicyKind.RCP, lv, request, explain, i)
+            for i, lv in enumerate(policies.rcps)] if policies.rcps else []
+    scps = [_scan(PolicyKind.SCP, lv, request, explain, i)
+            for i, lv in enumerate(policies.scps)] \
+        if policies.scps and not request.identity.is_service else []
+    scans = (identity, resource, boundary, session)
+    verdict, blocked, reason, deciding, level = _decide(request, identity, resource, boundary,
+                                                        session, scps, rcps)
+    cause = deciding[0][0] if deciding else None
+    results: tuple[StatementResult, ...] = ()
+    notes: list[str] = []
+    if explain:
+        results = tuple(r for s in (*scps, *rcps, *scans) for r in s.results)
+        if has_boundary and any(st.effect is Effect.DENY and st.not_principals is not None
+                                for st in policies.resource.statements) \
+                if policies.resource else False:
+            notes.append("A Deny with NotPrincipal in a resource-based policy always applies "
+                         "to a caller that has a permissions boundary (IAM User Guide, "
+                         "Permissions boundaries).")
+    if not explain:
+        return Decision(verdict, request, reason, blocked, cause, level)
+    return Decision(verdict, request, reason, blocked, cause, level,
+                    tuple(r for _, _, r in deciding if r is not None), results, tuple(notes),
+                    explain)
+
+
+Outcome = tuple[Verdict, "PolicyKind | None", str, Hits, int]
+
+
+def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
+            session: _Scan, scps: list[_Scan], rcps: list[_Scan]) -> Outcome:
+    """The decision as (verdict, blocking policy kind, reason code, deciding hits, org level).
+
+    Reason codes are turned into sentences by :mod:`iamlab.reasons`, only when read.
+    """
+    action = request.action.lower()
+    ident = request.identity
+    if action == "sts:getcalleridentity":
+        return Verdict.ALLOWED, None, "caller-identity", [], 0
+    for scan in (*scps, *rcps, identity, resource, boundary, session):
+        if scan.denies:
+            return Verdict.EXPLICIT_DENY, scan.kind, "explicit-deny", scan.denies, scan.level
+    for scan in (*rcps, *scps):
+        if not scan.allows:
+            return Verdict.IMPLICIT_DENY, scan.kind, "org-gap", [], scan.level
+
+    rbp = resource.best_allow()
+    rbp_kind = resource.kind
+    if ident.type is PrincipalType.SERVICE or ident.type is PrincipalType.ANONYMOUS:
+        if rbp:
+            return Verdict.ALLOWED, None, "service-allowed", resource.allows, 0
+        return Verdict.IMPLICIT_DENY, rbp_kind, "service-denied", [], 0
+
+    root = ident.type is PrincipalType.ACCOUNT
+    gap: PolicyKind | None = None
+    if not (identity.allows or root):
+        gap = PolicyKind.IDENTITY
+    elif boundary.present and not boundary.allows:
+        gap = PolicyKind.BOUNDARY
+    elif session.present and not session.allows:
+        gap = PolicyKind.SESSION
+
+    if request.same_account:
+        if rbp is PrincipalMatch.DIRECT:
+            return Verdict.ALLOWED, None, "resource-direct", resource.allows, 0
+        if rbp is PrincipalMatch.SESSION_ISSUER:
+            limit = (PolicyKind.BOUNDARY if boundary.present and not boundary.allows else
+                     PolicyKind.SESSION if session.present and not session.allows else None)
+            if limit is None:
+                return Verdict.ALLOWED, None, "resource-session", resource.allows, 0
+            return Verdict.IMPLICIT_DENY, limit, "resource-session-limited", [], 0
+        if gap is not None:
+            return Verdict.IMPLICIT_DENY, gap, "identity-gap", [], 0
+        if not rbp and (action in TRUST_ACTIONS or action.startswith("kms:")):
+            return Verdict.IMPLICIT_DENY, rbp_kind, "resource-required", [], 0
+        return Verdict.ALLOWED, None, "root" if root else "identity", \
+            identity.allows + resource.allows, 0
+    # across accounts both the caller's side and the resource's side must allow
+    if gap is not None:
+        return Verdict.IMPLICIT_DENY, gap, "cross-identity-gap", [], 0
+    if not rbp:
+        return Verdict.IMPLICIT_DENY, rbp_kind, "cross-resource-gap", [], 0
+    return Verdict.ALLOWED, None, "cross-allowed", identity.allows + resource.allows, 0
