@@ -23,13 +23,17 @@ _EXPORTS = {
     "aws_context": "iamlab.context",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "Condition", "Context", "Decision", "Effect", "IamlabError", "Policy", "PolicyError",
+    "PolicyKind", "PolicySet", "Principal", "Problem", "Request", "Resource", "Statement",
+    "Verdict", "__version__", "aws_context", "check_policy", "evaluate", "parse_policy",
+]
 
 if TYPE_CHECKING:
     from iamlab.context import aws_context
     from iamlab.decision import Decision, Verdict
-    from iamlab.errors import IamlabError, PolicyError, Problem
     from iamlab.engine import PolicySet, evaluate
+    from iamlab.errors import IamlabError, PolicyError, Problem
     from iamlab.parse import check_policy, parse_policy
     from iamlab.policy import Condition, Effect, Policy, PolicyKind, Principal, Statement
     from iamlab.request import Context, Request, Resource

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from iamlab.errors import IamlabError, PolicyError
 from iamlab.engine import TRUST_ACTIONS, PolicySet
+from iamlab.errors import IamlabError, PolicyError
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, Request, Resource

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from iamlab.policy import Policy
 
 
-
 @dataclass(frozen=True)
 class GroupInfo:
     """An IAM group: its policies reach every member."""
@@ -77,7 +76,8 @@ class Inventory:
 
     @property
     def accounts(self) -> tuple[str, ...]:
-        return tuple(sorted({e.account for e in (*self.users, *self.roles, *self.groups)}))
+        found = {u.account for u in self.users} | {r.account for r in self.roles}
+        return tuple(sorted(found | {g.account for g in self.groups}))
 
     def user(self, arn_or_name: str) -> UserInfo | None:
         return next((u for u in self.users if arn_or_name in (u.arn, u.name)), None)
