@@ -35,7 +35,7 @@ def _policy(doc: Any, kind: PolicyKind, name: str) -> Policy:
     try:
         return parse_policy(doc, kind, name, strict=False)
     except PolicyError as exc:
-        raise CaseError(f"{name}: {exc}") from None
+        raise CaseError("; ".join(f"{name} {p}" for p in exc.problems)) from None
 
 
 def _policies(docs: Any, kind: PolicyKind, field_name: str) -> list[Policy]:
