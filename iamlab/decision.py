@@ -39,6 +39,7 @@ class StatementResult:
     principal_level: str  # "direct", "session issuer", "account", "" (no match / n/a)
     conditions: tuple[ConditionCheck, ...]
     level: int = 0  # organisation level for SCPs and RCPs
+    action: str = ""  # the request's action, for hints from the action catalog
 
     @property
     def matched(self) -> bool:
@@ -61,7 +62,10 @@ class StatementResult:
         if not self.resource_matched:
             if st.not_resources is not None:
                 return "the resource is one of its NotResource exceptions"
-            return "its Resource does not cover this resource"
+            from iamlab.hints import resource_type_hint
+
+            hint = resource_type_hint(self.action, st.resources or ())
+            return "its Resource does not cover this resource" + (f" ({hint})" if hint else "")
         if self.principal_matched is False:
             if st.not_principals is not None:
                 return "the caller is listed in its NotPrincipal"
@@ -129,7 +133,9 @@ class Decision:
             return ""
         action = self.request.action
         if self.verdict is Verdict.EXPLICIT_DENY:
-            return f"with an explicit deny in a {self.blocked_by.label}"
+            label = self.blocked_by.label
+            article = "an" if label[0] in "aeiou" else "a"
+            return f"with an explicit deny in {article} {label}"
         return f"because no {self.blocked_by.label} allows the {action} action"
 
     def text(self) -> str:

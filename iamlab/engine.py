@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from iamlab.arn import PrincipalType
+from iamlab.arn import PrincipalType, parse_arn
 from iamlab.decision import Decision, StatementResult, Verdict
 from iamlab.matching import CompiledStatement, PrincipalMatch, compiled
 from iamlab.policy import Effect, Policy, PolicyKind
@@ -104,6 +104,17 @@ _EMPTY = {kind: _Scan(kind, False) for kind in PolicyKind}
 
 
 _RESOURCE_SIDE = frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP})
+_NO_SCP = frozenset({PrincipalType.SERVICE, PrincipalType.ANONYMOUS})
+
+
+def _is_kms_key(request: Request) -> bool:
+    """A KMS action on a KMS key, whose key policy must allow it (AWS KMS Developer Guide,
+    "Using IAM policies with AWS KMS": actions such as kms:CreateKey or kms:ListKeys involve
+    no particular key and are controlled by IAM policies alone)."""
+    if not request.action.lower().startswith("kms:"):
+        return False
+    arn = parse_arn(request.resource.arn)
+    return arn is not None and arn.service == "kms" and arn.resource.startswith("key/")
 
 
 def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explain: bool,
@@ -166,7 +177,7 @@ def _weigh(cs: CompiledStatement, request: Request, resource_side: bool, forced:
         cs.action_matches(request.action),
         cs.resource_matches(request.resource.arn, request.context),
         principal, _LEVEL_NAMES[plevel] if principal is not False else "",
-        cs.condition_checks(request.context), level)
+        cs.condition_checks(request.context), level, request.action)
 
 
 def evaluate(request: Request, policies: PolicySet, explain: bool = False) -> Decision:
@@ -180,9 +191,10 @@ def evaluate(request: Request, policies: PolicySet, explain: bool = False) -> De
     session = _scan(PolicyKind.SESSION, policies.session, request, explain)
     rcps = [_scan(PolicyKind.RCP, lv, request, explain, i)
             for i, lv in enumerate(policies.rcps)] if policies.rcps else []
+    # SCPs limit the principals of member accounts: not services, not anonymous callers
     scps = [_scan(PolicyKind.SCP, lv, request, explain, i)
             for i, lv in enumerate(policies.scps)] \
-        if policies.scps and not request.identity.is_service else []
+        if policies.scps and request.identity.type not in _NO_SCP else []
     scans = (identity, resource, boundary, session)
     verdict, blocked, reason, deciding, level = _decide(request, identity, resource, boundary,
                                                         session, scps, rcps)
@@ -251,7 +263,7 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
             return Verdict.IMPLICIT_DENY, limit, "resource-session-limited", [], 0
         if gap is not None:
             return Verdict.IMPLICIT_DENY, gap, "identity-gap", [], 0
-        if not rbp and (action in TRUST_ACTIONS or action.startswith("kms:")):
+        if not rbp and (action in TRUST_ACTIONS or _is_kms_key(request)):
             return Verdict.IMPLICIT_DENY, rbp_kind, "resource-required", [], 0
         return Verdict.ALLOWED, None, "root" if root else "identity", \
             identity.allows + resource.allows, 0
