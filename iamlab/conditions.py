@@ -111,11 +111,12 @@ def suggest_operator(name: str) -> str | None:
 
 # --- value parsing ------------------------------------------------------------------------
 
+_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*\Z")
+
+
 def parse_number(text: str) -> float | None:
-    try:
-        return float(text) if text.strip() else None
-    except ValueError:
-        return None
+    """An integer or decimal value (not Python extras such as ``nan``, ``inf`` or ``1_0``)."""
+    return float(text) if _NUMBER.match(text) else None
 
 
 _EPOCH = re.compile(r"\s*-?\d+(\.\d+)?\s*\Z")

@@ -85,7 +85,10 @@ class CompiledStatement:
             return max((principal_match(p, identity) for p in st.principals),
                        default=PrincipalMatch.NONE)
         if st.not_principals is not None:
-            named = any(principal_match(p, identity) for p in st.not_principals)
+            # NotPrincipal page: listing Bob and his account spares Bob alone, not the other
+            # principals of that account, and naming a role does not spare its sessions.
+            named = any(principal_match(p, identity) is PrincipalMatch.DIRECT
+                        for p in st.not_principals)
             return PrincipalMatch.NONE if named else PrincipalMatch.DIRECT
         return PrincipalMatch.DIRECT  # identity-side policies apply to their holder
 

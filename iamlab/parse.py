@@ -155,6 +155,16 @@ class _Checker:
             self.problem("prohibited-resource", f"a role trust policy must not have {key}: "
                          "the resource is always the role itself", (*path, key), at_key=True)
         principals, not_principals = self.principals(s, path)
+        if not_principals is not None:
+            # IAM User Guide, "AWS JSON policy elements: NotPrincipal"
+            if self.kind is PolicyKind.TRUST:
+                self.problem("prohibited-notprincipal", "a role trust policy cannot use "
+                             "NotPrincipal: name who may assume the role in Principal",
+                             (*path, "NotPrincipal"), at_key=True)
+            elif effect == "Allow":
+                self.problem("notprincipal-allow", 'NotPrincipal works only with "Effect": '
+                             '"Deny"; to allow, name the principals in Principal',
+                             (*path, "NotPrincipal"), at_key=True)
         conditions = self.conditions(s.get("Condition"), (*path, "Condition")) \
             if "Condition" in s else ()
         if sum(p.severity == "error" for p in self.problems) > before:
@@ -170,7 +180,7 @@ class _Checker:
                          (*path, not_name), at_key=True)
         elif required and name not in s and not_name not in s:
             self.problem(f"missing-{name.lower()}", f"the statement has no {name} (or "
-                         f"{not_name}); a {self.kind.label} needs one", path)
+                         f"{not_name}); {_a(self.kind.label)} needs one", path)
         return (self.strings(s, path, name) if name in s else None,
                 self.strings(s, path, not_name) if not_name in s else None)
 
@@ -197,7 +207,7 @@ class _Checker:
         has = "Principal" in s or "NotPrincipal" in s
         if has and not self.kind.needs_principal:
             key = "Principal" if "Principal" in s else "NotPrincipal"
-            self.problem("prohibited-principal", f"a {self.kind.label} must not name a "
+            self.problem("prohibited-principal", f"{_a(self.kind.label)} must not name a "
                          f"{key}: it applies to whoever it is attached to", (*path, key),
                          at_key=True)
             return None, None
@@ -310,6 +320,11 @@ def _did_you_mean(key: str, allowed: tuple[str, ...]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
+def _a(noun: str) -> str:
+    """``a permissions boundary``, ``an identity-based policy``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _is_list(value: Any) -> bool:
     return isinstance(value, list)
 
@@ -331,7 +346,13 @@ def _json_type(value: Any) -> str:
 def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
     """Turn text, bytes, a mapping or a path into (value, locations, text)."""
     if isinstance(source, Mapping):
-        return dict(source), Locations.empty(), None
+        # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
+        try:
+            value = json.loads(json.dumps(source, allow_nan=False))
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise PolicyError([Problem("not-json", "the policy holds something that is not "
+                                       f"JSON: {exc}")]) from None
+        return value, Locations.empty(), None
     if isinstance(source, os.PathLike):
         try:
             source = Path(source).read_text(encoding="utf-8")

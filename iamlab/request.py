@@ -111,6 +111,10 @@ class Request:
 
     @property
     def same_account(self) -> bool:
-        """True when the principal and the resource belong to one account."""
+        """True when the principal and the resource belong to one account.
+
+        A resource whose account is not known (an S3 ARN given without ``resource_account``,
+        or ``*``) is taken to be in the caller's own account.
+        """
         return (self.identity.account is not None
-                and self.identity.account == self.resource.account)
+                and self.resource.account in (None, self.identity.account))
