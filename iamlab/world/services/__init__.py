@@ -1,0 +1,1 @@
+"""The simulated AWS services; each client is reached through a session (``session.s3``)."""
