@@ -1,0 +1,162 @@
+"""A policy linter that teaches: what is wrong or risky in a policy, where, why, and the fix.
+
+``lint_policy(source, kind)`` returns :class:`Finding` objects for a policy of any kind
+(identity, resource, trust, boundary, SCP, RCP, session): the parser's grammar problems
+first, then the checks of each family (actions, resources, conditions, principals and trust,
+privilege escalation, size quotas). Every finding has a code, a severity (error, warning,
+suggestion), the JSON path and line:column of what it is about, a message that explains
+why it matters, a fix where there is one, and a link to the AWS documentation.
+
+The linter never raises on a policy, however broken: bad JSON is a finding like any other.
+It loads the action catalog on first use (never at import).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from iamlab.errors import PolicyError
+from iamlab.jsonloc import Locations
+from iamlab.lint import actions, conditions, escalation, grammar, quotas, resources, trust
+from iamlab.lint.codes import CODES, Code
+from iamlab.lint.finding import SEVERITIES, Finding
+from iamlab.lint.model import LintContext, Options, statements_of
+from iamlab.lint.quotas import CONTAINERS, DEFAULT_CONTAINER
+from iamlab.parse import PolicySource, load_document
+from iamlab.policy import PolicyKind
+
+__all__ = ["CODES", "CONTAINERS", "DEFAULT_CONTAINER", "SEVERITIES", "Code", "Finding",
+           "findings_json", "guess_kind", "has_errors", "lint_policy", "prepare"]
+
+_STATEMENT_CHECKS = (actions.check, resources.check, conditions.check, trust.check,
+                     escalation.check)
+
+
+def lint_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
+                container: str | None = None, account: str | None = None,
+                name: str = "") -> list[Finding]:
+    """Lint a policy given as JSON text, bytes, a dict or a file path.
+
+    ``kind`` says what the policy is for (its grammar and which checks apply).
+    ``container`` names where it is stored, which sets the size quota (see
+    :data:`CONTAINERS`: ``role-trust``, ``role-inline``, ``user-inline``, ``group-inline``,
+    ``managed``, ``scp``, ``rcp``, ``session``, or ``none``); the default depends on the
+    kind (:data:`DEFAULT_CONTAINER`). ``account`` is the account the policy lives in: with
+    it, a trust policy's other accounts are known to be other accounts.
+
+    Raises ValueError only for an unknown ``kind`` or ``container`` (a caller's mistake);
+    anything wrong in the policy itself comes back as findings.
+    """
+    kind = PolicyKind(kind)
+    if container is not None and container != "none" and container not in CONTAINERS:
+        raise ValueError(f"unknown container {container!r}; choose one of "
+                         + ", ".join([*CONTAINERS, "none"]))
+    options = Options(container, account)
+    with _gc_paused():
+        try:
+            return _lint(source, kind, options, name)
+        except Exception as exc:  # the safety net: a finding, never a traceback
+            return [Finding("lint-internal-error", "error",
+                            f"iamlab's linter failed on this document ({type(exc).__name__}: "
+                            f"{exc}). This is a bug in iamlab, not in your policy; the other "
+                            "checks could not run.", doc_url=CODES["lint-internal-error"].doc_url)]
+
+
+def prepare() -> None:
+    """Load the action catalog and build its indexes now, rather than during the first lint
+    (about half a second, once per session: a notebook can do it while the learner reads)."""
+    from iamlab.lint.common import cat
+
+    c = cat().load()
+    c.arn_fits_action("s3:GetObject", "arn:aws:s3:::bucket/key")
+    c.condition_key("aws:SourceIp")
+    c.suggest("s3:GetObjekt")
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """Whether any finding is an error (what makes ``iamlab lint`` exit with status 1)."""
+    return any(f.severity == "error" for f in findings)
+
+
+def _lint(source: PolicySource, kind: PolicyKind, options: Options, name: str
+          ) -> list[Finding]:
+    text: str | None = None
+    if isinstance(source, os.PathLike):
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            return [Finding("grammar-unreadable", "error",
+                            f"cannot read {os.fspath(source)}: {exc.strerror or exc}",
+                            doc_url=CODES["grammar"].doc_url)]
+        source = raw
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return [Finding("grammar-bad-encoding", "error",
+                            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                            "save it as UTF-8.", doc_url=CODES["grammar"].doc_url)]
+    if isinstance(source, str):
+        text = source
+    doc: Any = None
+    try:
+        doc, locations, _ = load_document(dict(source) if isinstance(source, Mapping)
+                                          else source)
+    except PolicyError as exc:
+        ctx = LintContext(kind, None, Locations.empty(), text, options)
+        ctx.findings.extend(grammar.problem_finding(p) for p in exc.problems)
+        quotas.check(ctx)
+        return ctx.findings
+    ctx = LintContext(kind, doc, locations, text, options)
+    grammar.check(ctx, name)
+    for st in statements_of(doc):
+        for check in _STATEMENT_CHECKS:
+            check(ctx, st)
+    quotas.check(ctx)
+    return ctx.findings
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while linting.
+
+    Parsing and linting a large document allocates many small tuples (JSON paths) and no
+    reference cycles; the collector's passes over them cost more than the work itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """One JSON object per finding, one per line (the ``--json`` output)."""
+    return "".join(json.dumps(f.to_dict()) + "\n" for f in findings)
+
+
+def guess_kind(doc: Any) -> PolicyKind:
+    """The kind a document most likely is: a role trust policy when its statements name
+    principals and only sts actions, a resource-based policy when they name principals,
+    otherwise an identity-based policy."""
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    items = [statements] if isinstance(statements, dict) else statements \
+        if isinstance(statements, list) else []
+    items = [s for s in items if isinstance(s, dict)]
+    if not any("Principal" in s or "NotPrincipal" in s for s in items):
+        return PolicyKind.IDENTITY
+    actions: list[Any] = []
+    for s in items:
+        value = s.get("Action", [])
+        actions.extend(value if isinstance(value, list) else [value])
+    if actions and all(isinstance(a, str) and a.lower().startswith("sts:") for a in actions):
+        return PolicyKind.TRUST
+    return PolicyKind.RESOURCE

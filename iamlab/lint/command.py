@@ -1,0 +1,98 @@
+"""``iamlab lint FILE``: the linter on the command line (registered by :mod:`iamlab.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from iamlab.jsonloc import format_path
+from iamlab.lint import findings_json, guess_kind, has_errors, lint_policy
+from iamlab.lint.finding import Finding
+from iamlab.lint.quotas import CONTAINERS
+from iamlab.policy import PolicyKind
+
+KINDS = ("auto", *(k.value for k in PolicyKind))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``iamlab lint``."""
+    parser.add_argument("file", help="the policy document (JSON); - reads standard input")
+    parser.add_argument("--kind", choices=KINDS, default="auto",
+                        help="what the policy is for (default: guessed from the document: "
+                             "trust when it names principals and only sts actions, resource "
+                             "when it names principals, identity otherwise)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per finding, one per line")
+    parser.add_argument("--container", choices=[*CONTAINERS, "none"],
+                        help="where the policy is stored, for its size quota (default: "
+                             "role-trust for trust policies, managed for identity policies "
+                             "and boundaries, scp, rcp, session; none for resource policies)")
+    parser.add_argument("--account", metavar="ID",
+                        help="the 12-digit account the policy belongs to (a trust policy's "
+                             "other accounts are then known to be other accounts)")
+
+
+def run(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Lint one file; exit status 1 when any finding is an error, 2 when it cannot be read."""
+    name = args.file
+    if name == "-":
+        text = sys.stdin.read()
+        name = "<stdin>"
+    else:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            print(f"iamlab lint: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            print(f"iamlab lint: cannot read {name}: it is not UTF-8 text "
+                  f"({exc.reason} at byte {exc.start})", file=sys.stderr)
+            return 2
+    guessed = args.kind == "auto"
+    kind = _guess(text) if guessed else PolicyKind(args.kind)
+    findings = lint_policy(text, kind, container=args.container, account=args.account)
+    if args.json:
+        stdout.write(findings_json(findings))
+    else:
+        how = " (guessed; choose with --kind)" if guessed else ""
+        stdout.write(f"{name}: checked as {_article(kind.label)}{how}\n")
+        for finding in findings:
+            stdout.write(_text(name, finding) + "\n")
+        stdout.write(_summary(findings) + "\n")
+    return 1 if has_errors(findings) else 0
+
+
+def _guess(text: str) -> PolicyKind:
+    try:
+        doc: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        doc = None
+    return guess_kind(doc)
+
+
+def _article(label: str) -> str:
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+
+
+def _text(name: str, f: Finding) -> str:
+    where = f"{name}:{f.line}:{f.column}" if f.line is not None else name
+    lines = [f"{where}: {f.severity} [{f.code}] at {format_path(f.path)}: {f.message}"]
+    if f.fix:
+        lines.append(f"    fix: {f.fix}")
+    if f.doc_url:
+        lines.append(f"    see: {f.doc_url}")
+    return "\n".join(lines)
+
+
+def _summary(findings: list[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning",
+                                                                  "suggestion")}
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()]
+    return ", ".join(parts)

@@ -1,0 +1,65 @@
+"""One thing the linter found in a policy: what, how serious, where, why, and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from iamlab.jsonloc import format_path
+
+JsonPath = tuple[str | int, ...]
+
+SEVERITIES = ("error", "warning", "suggestion")
+"""``error``: AWS rejects it, or it can never work as written; ``warning``: it works, but
+probably not as meant, or it is dangerous; ``suggestion``: worth knowing, safe to keep."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A lint finding, written for someone learning IAM.
+
+    ``path`` is the JSON path of the value (or key) concerned, ``line``/``column`` its
+    1-based position in the original text (None when the policy was not given as text);
+    ``fix`` says what to write instead when there is a clear fix; ``doc_url`` is the AWS
+    documentation page that explains the rule.
+    """
+
+    code: str
+    severity: str
+    message: str
+    path: JsonPath = ()
+    line: int | None = None
+    column: int | None = None
+    fix: str | None = None
+    doc_url: str = ""
+
+    @property
+    def where(self) -> str:
+        """``3:7 Statement[0].Effect`` or just the path when there is no position."""
+        place = format_path(self.path)
+        return f"{self.line}:{self.column} {place}" if self.line is not None else place
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as plain JSON-able data (the ``--json`` form of ``iamlab lint``)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "path": format_path(self.path),
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "fix": self.fix,
+            "doc": self.doc_url,
+        }
+
+    def text(self) -> str:
+        """Several lines for a terminal: where, severity and code, message, fix, link."""
+        lines = [f"{self.where}: {self.severity} [{self.code}] {self.message}"]
+        if self.fix:
+            lines.append(f"    fix: {self.fix}")
+        if self.doc_url:
+            lines.append(f"    see: {self.doc_url}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity} [{self.code}] {self.message}"
