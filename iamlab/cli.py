@@ -6,15 +6,23 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from iamlab.cases import CaseError, case_from_dict
 from iamlab.engine import evaluate
 
 
-def simulate_lines(lines: Iterable[str], explain: bool = False) -> Iterable[dict[str, Any]]:
+def simulate_lines(lines: Iterable[str | bytes],
+                   explain: bool = False) -> Iterable[dict[str, Any]]:
     """One answer per non-blank input line: ``{"id", "decision", "error"}`` (+ explanation)."""
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield {"id": None, "decision": None, "error": f"line {number}: not UTF-8 "
+                       f"text (byte {exc.start + 1} cannot be read)"}
+                continue
         if not line.strip():
             continue
         case_id: Any = None
@@ -27,6 +35,10 @@ def simulate_lines(lines: Iterable[str], explain: bool = False) -> Iterable[dict
             yield {"id": None, "decision": None,
                    "error": f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}"}
             continue
+        except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, deep nesting
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            yield {"id": None, "decision": None, "error": f"line {number}: invalid JSON: {why}"}
+            continue
         except CaseError as exc:
             yield {"id": case_id, "decision": None, "error": f"line {number}: {exc}"}
             continue
@@ -38,12 +50,13 @@ def simulate_lines(lines: Iterable[str], explain: bool = False) -> Iterable[dict
 
 
 def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
-    source: TextIO
+    # Read bytes, so that one line that is not UTF-8 is one error line, not a traceback.
+    source: IO[bytes] | TextIO
     if args.file in (None, "-"):
-        source = sys.stdin
+        source = getattr(sys.stdin, "buffer", sys.stdin)
     else:
         try:
-            source = open(args.file, encoding="utf-8")  # noqa: SIM115 - closed below
+            source = open(args.file, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             print(f"iamlab simulate: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return 2
@@ -53,7 +66,7 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
             failed += answer["error"] is not None
             stdout.write(json.dumps(answer) + "\n")
     finally:
-        if source is not sys.stdin:
+        if args.file not in (None, "-"):
             source.close()
     return 1 if failed else 0
 
@@ -65,7 +78,41 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("file", nargs="?", help="cases file (JSON Lines); stdin when absent or -")
     sim.add_argument("--explain", action="store_true", help="add the explanation to each answer")
     sim.set_defaults(run=_simulate)
+    _add_graph_command(sub)
+    _add_lint_command(sub)
     return parser
+
+
+# --- iamlab graph (implemented in iamlab.graph.command) ----------------------------------------
+def _add_graph_command(sub: Any) -> None:
+    """``iamlab graph DUMP.json``: who can assume what in a real account's dump."""
+    from iamlab.graph.command import add_arguments
+
+    graph = sub.add_parser("graph", help="the access graph of an authorization-details dump")
+    add_arguments(graph)
+    graph.set_defaults(run=_graph)
+
+
+def _graph(args: argparse.Namespace, stdout: TextIO) -> int:
+    from iamlab.graph.command import run
+
+    return run(args, stdout)
+
+
+# --- iamlab lint (implemented in iamlab.lint.command) ------------------------------------------
+def _add_lint_command(sub: Any) -> None:
+    """``iamlab lint FILE``: what is wrong or risky in a policy, explained."""
+    from iamlab.lint.command import add_arguments
+
+    lint = sub.add_parser("lint", help="check a policy and explain what is wrong or risky")
+    add_arguments(lint)
+    lint.set_defaults(run=_lint)
+
+
+def _lint(args: argparse.Namespace, stdout: TextIO) -> int:
+    from iamlab.lint.command import run
+
+    return run(args, stdout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

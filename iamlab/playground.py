@@ -1,0 +1,387 @@
+"""The role playground as data: one role, its two policies, a caller and a request.
+
+The course's badge metaphor: a role is a badge. Its **trust policy** lists who may wear the
+badge; its **permissions policy** lists what the badge lets the wearer do. The playground
+answers both questions for one request, with the engine:
+
+1. *Can the caller assume the role?* An ``sts:AssumeRole`` request (``AssumeRoleWithSAML``
+   for a SAML-federated caller) by the caller on the role, decided with the trust policy
+   as the role's resource-based policy and the caller's own identity policies (IAM User
+   Guide, "Granting a user permissions to switch roles", "How IAM roles differ from
+   resource-based policies").
+2. *Can the role do the action?* The request made by the role's session
+   (``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``), decided with the role's permissions
+   policies (and the resource's own policy, if one is given).
+
+Both must allow for anything to happen. Nothing here draws or displays: the widgets in
+:mod:`iamlab.widgets` show what this module decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from iamlab.arn import PrincipalType, identify
+from iamlab.context import aws_context
+from iamlab.decision import Decision
+from iamlab.engine import PolicySet, evaluate
+from iamlab.errors import IamlabError, Problem
+from iamlab.inventory import Inventory, RoleInfo, UserInfo
+from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
+from iamlab.parse import PolicySource, parse_policy
+from iamlab.policy import Policy, PolicyKind
+from iamlab.request import Context, ContextValue, Request, Resource
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "Ask",
+    "Caller",
+    "Outcome",
+    "PlaygroundError",
+    "RolePlayground",
+    "ask_problems",
+    "catalog_problems",
+    "default_callers",
+]
+
+DEFAULT_ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
+SAML_AUDIENCE = "https://signin.aws.amazon.com/saml"
+
+
+class PlaygroundError(IamlabError):
+    """Something the playground cannot do (an unknown role or caller), said plainly."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Someone who might wear the badge: a service, a user, another account, a federated user.
+
+    ``principal`` is what a request carries (``ec2.amazonaws.com``, a user ARN, a SAML
+    provider ARN). ``policies`` are the caller's own identity policies (services and
+    federated users have none). ``session_name`` is the name AWS gives the role session
+    (EC2 uses the instance ID, Lambda the function name).
+    """
+
+    principal: str
+    label: str
+    policies: tuple[Policy, ...] = ()
+    assume_action: str = "sts:AssumeRole"
+    session_name: str = "session"
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    boundary: Policy | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return identify(self.principal).type is PrincipalType.SERVICE
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The request: ``caller`` (a principal) wants to do ``action`` on ``resource``.
+
+    ``context`` holds extra condition keys for both steps (``sts:ExternalId``,
+    ``aws:SourceIp``...); the keys AWS supplies itself are added by :func:`aws_context`.
+    """
+
+    caller: str
+    action: str
+    resource: str
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Both answers: may the caller wear the badge, and does the badge allow the action?"""
+
+    ask: Ask
+    caller: Caller
+    role_arn: str
+    session_arn: str
+    assume: Decision
+    act: Decision
+    problems: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """True only when both steps allow: trust alone grants nothing, and permissions are
+        useless to someone who cannot assume the role."""
+        return self.assume.allowed and self.act.allowed
+
+    @property
+    def failed_step(self) -> str | None:
+        """``"assume"``, ``"act"`` or None when everything is allowed."""
+        if not self.assume.allowed:
+            return "assume"
+        return None if self.act.allowed else "act"
+
+    @property
+    def story(self) -> str:
+        """The outcome told with the badge metaphor, in one or two sentences."""
+        who = self.caller.label
+        what = f"{self.ask.action} on {self.ask.resource}"
+        if not self.assume.allowed:
+            extra = (" Its permissions would allow the action, but they never come into play."
+                     if self.act.allowed else "")
+            return (f"Denied at step 1: {who} may not wear the badge. "
+                    f"{self.assume.summary}{extra}")
+        if not self.act.allowed:
+            return (f"Denied at step 2: {who} may wear the badge, but the badge does not "
+                    f"allow {what}. {self.act.summary}")
+        return (f"Allowed: {who} may wear the badge (the trust policy allows it), and the "
+                f"badge allows {what}.")
+
+
+def default_callers(account: str = DEFAULT_ACCOUNT) -> tuple[Caller, ...]:
+    """The callers a learner can try: three services, a user here, a user in another
+    account, and a user federated through SAML (IAM User Guide, "Roles terms and concepts":
+    a role is assumed by services, users in the same or another account, federated users)."""
+    may_assume = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "MayAssumeRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Resource": f"arn:aws:iam::{account}:role/*"}]}
+    bob_may_assume = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "MayAssumeRolesElsewhere", "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Resource": "*"}]}
+    return (
+        Caller("ec2.amazonaws.com", "EC2 (an instance)", session_name="i-0123456789abcdef0"),
+        Caller("lambda.amazonaws.com", "Lambda (a function)", session_name="my-function"),
+        Caller("ecs-tasks.amazonaws.com", "ECS (a task)",
+               session_name="0123456789abcdef0123456789abcdef"),
+        Caller(f"arn:aws:iam::{account}:user/alice", f"Alice (an IAM user in {account})",
+               (parse_policy(may_assume, PolicyKind.IDENTITY, "AliceMayAssumeRoles"),),
+               session_name="alice"),
+        Caller(f"arn:aws:iam::{OTHER_ACCOUNT}:user/bob",
+               f"Bob (an IAM user in another account, {OTHER_ACCOUNT})",
+               (parse_policy(bob_may_assume, PolicyKind.IDENTITY, "BobMayAssumeRoles"),),
+               session_name="bob"),
+        Caller(f"arn:aws:iam::{account}:saml-provider/CorpSSO",
+               "a user federated through the company's SAML sign-in (CorpSSO)",
+               assume_action="sts:AssumeRoleWithSAML", session_name="jane@example.com",
+               context={"saml:aud": SAML_AUDIENCE}),
+    )
+
+
+@dataclass(frozen=True)
+class RolePlayground:
+    """One role (its trust and permissions policies) and the callers who might assume it."""
+
+    trust: Policy
+    permissions: tuple[Policy, ...] = ()
+    role_name: str = "AppRole"
+    account: str = DEFAULT_ACCOUNT
+    callers: tuple[Caller, ...] = field(default_factory=default_callers)
+    resource_policies: Mapping[str, Policy] = field(default_factory=dict)
+    now: datetime | None = None
+
+    @classmethod
+    def from_inventory(cls, inventory: Inventory, role: str,
+                       session_names: Mapping[str, str] | None = None,
+                       resource_policies: Mapping[str, Policy] | None = None,
+                       now: datetime | None = None) -> RolePlayground:
+        """A playground for one role of an inventory (``World.inventory()``, or an account's
+        authorization details): its trust and permissions policies, and as callers the
+        common services and every IAM user (with their own policies and boundary)."""
+        info = inventory.role(role)
+        if info is None:
+            names = ", ".join(sorted(r.name for r in inventory.roles)) or "none"
+            raise PlaygroundError(f"there is no role named {role!r} here (roles: {names})")
+        if info.trust_policy is None:
+            raise PlaygroundError(f"the role {info.name} has no trust policy to play with")
+        sessions = dict(session_names or {})
+        services = [c for c in default_callers(info.account) if c.is_service]
+        callers = [replace(c, session_name=sessions.get(c.principal, c.session_name))
+                   for c in services]
+        callers += [Caller(u.arn, f"{u.name} (an IAM user in {u.account})", u.policies,
+                           session_name=u.name, boundary=u.boundary)
+                    for u in inventory.users]
+        return cls(info.trust_policy, info.policies, info.name, info.account, tuple(callers),
+                   dict(resource_policies or {}), now)
+
+    @classmethod
+    def of(cls, trust: PolicySource, permissions: PolicySource | Iterable[Policy] = (),
+           role_name: str = "AppRole", account: str = DEFAULT_ACCOUNT,
+           callers: Iterable[Caller] | None = None) -> RolePlayground:
+        """Build from JSON text or dicts; raises :class:`PolicyError` listing every problem."""
+        trust_policy = parse_policy(trust, PolicyKind.TRUST, f"{role_name}-trust") \
+            if not isinstance(trust, Policy) else trust
+        many = isinstance(permissions, (list, tuple))
+        items: list[Any] = list(permissions) if many else [permissions]  # type: ignore[arg-type]
+        base = cls(trust_policy, (), role_name, account,
+                   tuple(callers) if callers is not None else default_callers(account))
+        return base.with_permissions(*items)
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:role/{self.role_name}"
+
+    def with_trust(self, trust: Policy | PolicySource) -> RolePlayground:
+        """The same playground with another trust policy (text is parsed, strictly)."""
+        if not isinstance(trust, Policy):
+            trust = parse_policy(trust, PolicyKind.TRUST, f"{self.role_name}-trust")
+        if trust.kind is not PolicyKind.TRUST:
+            trust = replace(trust, kind=PolicyKind.TRUST)
+        return replace(self, trust=trust)
+
+    def with_permissions(self, *policies: Policy | PolicySource) -> RolePlayground:
+        """The same playground with other permissions policies."""
+        parsed = tuple(p if isinstance(p, Policy) else
+                       parse_policy(p, PolicyKind.IDENTITY, f"{self.role_name}-permissions")
+                       for p in policies)
+        return replace(self, permissions=parsed)
+
+    def caller(self, principal: str) -> Caller:
+        """The caller with this principal (or label); an unknown ARN becomes a caller with
+        no policies of its own."""
+        for c in self.callers:
+            if principal in (c.principal, c.label):
+                return c
+        if not principal.strip():
+            raise PlaygroundError("choose who wants to wear the badge (a caller)")
+        return Caller(principal, principal)
+
+    def session_arn(self, caller: Caller) -> str:
+        """The ARN of the role session the caller gets (IAM User Guide, "IAM identifiers":
+        ``arn:aws:sts::account:assumed-role/role-name/role-session-name``)."""
+        return f"arn:aws:sts::{self.account}:assumed-role/{self.role_name}/{caller.session_name}"
+
+    def can_assume(self, caller: Caller | str, context: Mapping[str, ContextValue] | None = None,
+                   now: datetime | None = None) -> Decision:
+        """Step 1: may ``caller`` assume this role? (its trust policy and, for IAM users and
+        roles, the caller's own identity policies decide)."""
+        who = caller if isinstance(caller, Caller) else self.caller(caller)
+        extra = {**who.context, **(context or {})}
+        ctx = aws_context(who.principal, now=now or self.now, resource_account=self.account,
+                          extra=extra)
+        request = Request(who.principal, who.assume_action,
+                          Resource.of(self.role_arn, self.account), Context(ctx))
+        return evaluate(request, PolicySet.of(identity=who.policies, resource=self.trust,
+                                              boundary=who.boundary), explain=True)
+
+    def can_do(self, caller: Caller | str, action: str, resource: str,
+               context: Mapping[str, ContextValue] | None = None,
+               now: datetime | None = None) -> Decision:
+        """Step 2: may the caller's role session do ``action`` on ``resource``?"""
+        who = caller if isinstance(caller, Caller) else self.caller(caller)
+        session = self.session_arn(who)
+        resource_obj = Resource.of(resource)
+        if resource_obj.account is None and resource.startswith("arn:aws:s3:::"):
+            resource_obj = Resource(resource, self.account)  # our buckets live here
+        ctx = aws_context(session, now=now or self.now, resource_account=resource_obj.account,
+                          extra=context or {})
+        request = Request(session, action, resource_obj, Context(ctx))
+        return evaluate(request, PolicySet.of(identity=self.permissions,
+                                              resource=self.resource_policy(resource)),
+                        explain=True)
+
+    def resource_policy(self, resource: str) -> Policy | None:
+        """The resource's own policy, if it has one (an S3 object's is its bucket's)."""
+        found = self.resource_policies.get(resource)
+        if found is None and resource.startswith("arn:aws:s3:::"):
+            found = self.resource_policies.get(resource.split("/", 1)[0])
+        return found
+
+    def decide(self, ask: Ask, now: datetime | None = None) -> Outcome:
+        """Both steps for one request, and the problems worth telling the learner."""
+        who = self.caller(ask.caller)
+        assume = self.can_assume(who, ask.context, now)
+        act = self.can_do(who, ask.action, ask.resource, ask.context, now)
+        return Outcome(ask, who, self.role_arn, self.session_arn(who), assume, act,
+                       tuple(ask_problems(ask)))
+
+    def who_can_assume(self, now: datetime | None = None) -> dict[str, Decision]:
+        """Step 1 for every known caller, by principal."""
+        return {c.principal: self.can_assume(c, now=now) for c in self.callers}
+
+    def inventory(self) -> Inventory:
+        """The role and the IAM users among the callers, for the access graph."""
+        role = RoleInfo(self.role_arn, self.role_name, self.account, self.trust,
+                        self.permissions)
+        users = tuple(
+            UserInfo(c.principal, c.principal.rsplit("/", 1)[-1], identify(c.principal).account
+                     or self.account, c.policies)
+            for c in self.callers if identify(c.principal).type is PrincipalType.USER
+            and ":user/" in c.principal)
+        return Inventory(users=users, roles=(role,))
+
+
+def ask_problems(ask: Ask) -> list[str]:
+    """What looks wrong in a request, checked against the AWS action catalog: an unknown
+    action (with suggestions) or a resource of the wrong type for the action."""
+    from iamlab.catalog import catalog
+
+    out: list[str] = []
+    action = ask.action.strip()
+    if not action:
+        return ["choose an action, for example s3:GetObject"]
+    cat = catalog()
+    if cat.action(action) is None:
+        hint = cat.suggest(action)
+        tail = f" (did you mean {', '.join(hint)}?)" if hint else ""
+        out.append(f"{action} is not an AWS action{tail}; nothing can allow an action "
+                   "that does not exist")
+        return out
+    if not ask.resource.strip():
+        out.append("choose a resource (an ARN, or * for actions that take no resource)")
+    elif cat.arn_fits_action(action, ask.resource) is False:
+        info = cat.action(action)
+        kinds = ", ".join(f"{r.name} ({r.arn_format})" for r in info.resource_types) \
+            if info is not None and info.resource_types else "only *"
+        out.append(f"{ask.resource} is not a resource {action} acts on; it takes: {kinds}")
+    return out
+
+
+def catalog_problems(policy: Policy, text: str | None = None) -> list[Problem]:
+    """Warnings for actions in ``policy`` that match nothing in the AWS action catalog.
+
+    AWS stores such a policy, but the action can never match a real request, so a typo
+    silently grants nothing. With ``text`` the warnings carry line and column.
+    """
+    from iamlab.catalog import catalog
+
+    cat = catalog()
+    locations = None
+    if text is not None:
+        try:
+            _, locations = parse_with_locations(text)
+        except JsonSyntaxError:
+            locations = None
+    doc = None
+    if text is not None:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+    problems: list[Problem] = []
+    for n, st in enumerate(policy.statements):
+        for name, values in (("Action", st.actions), ("NotAction", st.not_actions)):
+            for i, action in enumerate(values or ()):
+                if action == "*" or cat.expand(action):
+                    continue
+                hint = cat.suggest(action)
+                tail = f" (did you mean {', '.join(hint)}?)" if hint else ""
+                path = _statement_path(doc, n, name, i)
+                pos = locations.value(path) if locations is not None else None
+                problems.append(Problem(
+                    "unknown-action", f'"{action}" matches no AWS action{tail}; it can never '
+                    "match a request", path, pos.line if pos else None,
+                    pos.column if pos else None, "warning"))
+    return problems
+
+
+def _statement_path(doc: Any, n: int, name: str, i: int) -> tuple[str | int, ...]:
+    """The JSON path of the i-th value of ``name`` in statement n, as the text spells it."""
+    base: tuple[str | int, ...] = ("Statement", n)
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        base = ("Statement",)
+        st = statements
+    elif isinstance(statements, list) and n < len(statements):
+        st = statements[n]
+    else:
+        return (*base, name, i)
+    value = st.get(name) if isinstance(st, dict) else None
+    return (*base, name, i) if isinstance(value, list) else (*base, name)

@@ -1,0 +1,218 @@
+"""The role playground widget: the badge metaphor made interactive.
+
+Left, the trust policy (who may wear the badge); right, the permissions policy (what the
+badge lets the wearer do); below, a request, the decision for both steps and the diagram.
+All answers come from :class:`iamlab.playground.RolePlayground`; this module only wires
+editors to it and shows what it says. Decisions follow every valid edit at once (a few
+milliseconds); the diagram is redrawn after a short pause in typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from html import escape
+from typing import Any
+
+import ipywidgets as W
+
+from iamlab.errors import IamlabError
+from iamlab.playground import Ask, Caller, Outcome, RolePlayground, default_callers
+from iamlab.policy import Policy, PolicyKind
+from iamlab.widgets.base import Debouncer, guarded, oops_html, style_widget
+from iamlab.widgets.completion import SERVICE_PRINCIPALS
+from iamlab.widgets.decision import OutcomeView
+from iamlab.widgets.editor import PolicyEditor
+from iamlab.widgets.graphview import GraphView, diagram_source
+from iamlab.widgets.request import RequestBuilder
+from iamlab.widgets.starters import DEFAULT_ACCOUNT, DEFAULT_BUCKET
+
+INTRO = ("<div class='iamlab-story'><b>A role is a badge.</b> The <b>trust policy</b> (left) "
+         "lists who may wear it; the <b>permissions policy</b> (right) lists what it lets the "
+         "wearer do. A request succeeds only if both say yes: step 1 (may this caller wear "
+         "the badge?) and step 2 (does the badge allow this action?).</div>")
+
+PolicyInput = str | Policy | dict[str, Any]
+
+
+class Playground(W.VBox):  # type: ignore[misc]
+    """One role's two policies side by side, a request, both decisions and the diagram.
+
+    ``trust`` and ``permissions`` are JSON text, dicts, policies or starter keys
+    (``"trust-ec2"``, ``"read-bucket"``...). :meth:`from_world` plays with a role of a
+    simulated world instead (on a copy: the world does not change).
+    """
+
+    def __init__(self, trust: PolicyInput = "trust-ec2",
+                 permissions: PolicyInput = "read-bucket",
+                 role_name: str = "AppRole", account: str = DEFAULT_ACCOUNT,
+                 bucket: str = DEFAULT_BUCKET, caller: str = "ec2.amazonaws.com",
+                 action: str = "s3:GetObject", resource: str | None = None,
+                 callers: tuple[Caller, ...] | None = None,
+                 resources: tuple[str, ...] = (), debounce: float = 0.2,
+                 graph: bool = True, intro: bool = True,
+                 more_permissions: tuple[Policy, ...] = (),
+                 resource_policies: Mapping[str, Policy] | None = None,
+                 now: datetime | None = None, notice: str = "") -> None:
+        self.role_name = role_name
+        self.account = account
+        self.callers = callers if callers is not None else default_callers(account)
+        self.more_permissions = more_permissions
+        self.resource_policies = dict(resource_policies or {})
+        self.now = now
+        resource = resource if resource is not None else f"arn:aws:s3:::{bucket}/q3.csv"
+        resources = resources or (resource, f"arn:aws:s3:::{bucket}/*",
+                                  f"arn:aws:s3:::{bucket}", "arn:aws:s3:::other-bucket/q3.csv",
+                                  f"arn:aws:logs:us-east-1:{account}:log-group:app")
+        self.model: RolePlayground | None = None
+        self.outcome: Outcome | None = None
+        self.trust = PolicyEditor(
+            trust, PolicyKind.TRUST, f"{role_name}-trust",
+            "Who may wear the badge: the trust policy", account, bucket,
+            principal_choices=_principal_choices(self.callers), debounce=debounce,
+            style=False)
+        self.permissions = PolicyEditor(
+            permissions, PolicyKind.IDENTITY,
+            f"{role_name}-permissions", "What the badge lets you do: the permissions policy",
+            account, bucket, resource_choices=resources, debounce=debounce, style=False)
+        for editor in (self.trust, self.permissions):
+            editor.layout = W.Layout(width="50%", padding="0 6px 0 0")
+        self.request = RequestBuilder([(f"{c.label}: {c.principal}", c.principal)
+                                       for c in self.callers], caller, action, resource,
+                                      resources)
+        self.view = OutcomeView()
+        self.graph = GraphView()
+        self.message = W.HTML()
+        notes = [notice] if notice else []
+        if more_permissions:
+            notes.append("Also attached to the role, and counted in every decision (not "
+                         "editable here): " + ", ".join(p.name or "a policy"
+                                                         for p in more_permissions) + ".")
+        self.notice = W.HTML("".join(f'<div class="iamlab-warning">{escape(n)}</div>'
+                                     for n in notes))
+        self._redraw = Debouncer(self._draw, debounce if graph else 0)
+        self._graph_enabled = graph
+        guard = guarded("the playground", self._oops)
+        self.trust.observe(guard(lambda _c: self.update()), "policy")
+        self.permissions.observe(guard(lambda _c: self.update()), "policy")
+        self.request.observe(guard(lambda _c: self.update()), "ask")
+        children: list[Any] = [style_widget()]
+        if intro:
+            children.append(W.HTML(INTRO))
+        children += [self.notice, self.message, W.HBox([self.trust, self.permissions]),
+                     W.HTML("<div class='iamlab-title'>The request</div>"), self.request,
+                     self.view]
+        if graph:
+            children += [W.HTML("<div class='iamlab-title'>Who can wear the badge, and what "
+                                "this request does</div>"), self.graph]
+        super().__init__(children)
+        self.add_class("iamlab-playground")
+        guard(self.update)()
+        self._redraw.flush()
+
+    @classmethod
+    def from_world(cls, world: Any, role: str, caller: str = "ec2.amazonaws.com",
+                   action: str = "s3:GetObject", resource: str | None = None,
+                   **options: Any) -> Playground:
+        """A playground for a role of a simulated world (``iamlab.world.World``).
+
+        The editors start from the role's trust policy and its first permissions policy
+        (the others still count); callers are the common services and the world's users;
+        an S3 object's bucket policy counts too. Edits stay in the playground. A role that
+        does not exist gives a playground saying so, starting from the ready-made policies.
+        """
+        try:
+            model = RolePlayground.from_inventory(
+                world.inventory(), role, _session_names(world, role),
+                _bucket_policies(world), world.clock.now())
+        except IamlabError as exc:
+            return cls(notice=f"Cannot open the role: {exc}. Showing ready-made policies "
+                       "instead.", caller=caller, action=action, resource=resource, **options)
+        perms = model.permissions
+        return cls(trust=model.trust, permissions=perms[0] if perms else "",
+                   more_permissions=perms[1:], role_name=model.role_name,
+                   account=model.account, callers=model.callers, caller=caller,
+                   action=action, resource=resource, resources=_world_resources(world),
+                   resource_policies=model.resource_policies, now=model.now, **options)
+
+    # -- the learner's view -------------------------------------------------------------
+    @property
+    def ask(self) -> Ask:
+        ask: Ask = self.request.ask
+        return ask
+
+    def decide(self) -> Outcome | None:
+        """The current outcome (both steps), recomputed now."""
+        self.update()
+        return self.outcome
+
+    def flush(self) -> None:
+        """Finish pending redraws now (the diagram and the editors' forms)."""
+        self.trust.flush()
+        self.permissions.flush()
+        self._redraw.flush()
+
+    def update(self) -> None:
+        """Decide the current request with the policies in force and show both steps."""
+        trust = self.trust.policy
+        if trust is None:
+            self.message.value = ('<div class="iamlab-problem">The trust policy has problems '
+                                  "(see under it): fix them to see a decision.</div>")
+            return
+        permissions = tuple(p for p in [self.permissions.policy] if p) + self.more_permissions
+        self.model = RolePlayground(trust, permissions, self.role_name, self.account,
+                                    self.callers, self.resource_policies, self.now)
+        try:
+            self.outcome = self.model.decide(self.ask)
+        except IamlabError as exc:
+            self.message.value = f'<div class="iamlab-problem">{escape(str(exc))}</div>'
+            return
+        self.message.value = ""
+        self.view.show(self.outcome)
+        self._redraw()
+
+    def _draw(self) -> None:
+        if self.model is None or not self._graph_enabled:
+            return
+        try:
+            self.graph.show(diagram_source(self.model, self.outcome))
+        except Exception as exc:  # a drawing problem must not break the decisions
+            self.graph.value = oops_html("the diagram", exc)
+
+    def _oops(self, html: str) -> None:
+        self.message.value = html
+
+
+def _principal_choices(callers: tuple[Caller, ...]) -> dict[str, tuple[str, ...]]:
+    aws = tuple(dict.fromkeys(
+        [c.principal for c in callers if c.principal.startswith("arn:aws:iam::")
+         and ":saml-provider/" not in c.principal]
+        + [f"arn:aws:iam::{c.principal.split(':')[4]}:root" for c in callers
+           if c.principal.startswith("arn:aws:iam::")]))
+    federated = tuple(c.principal for c in callers if ":saml-provider/" in c.principal)
+    services = tuple(dict.fromkeys([c.principal for c in callers if c.is_service]
+                                   + list(SERVICE_PRINCIPALS)))
+    return {"Service": services, "AWS": aws, "Federated": federated}
+
+
+# -- reading a simulated world (read only) ----------------------------------------------------
+def _session_names(world: Any, role: str) -> dict[str, str]:
+    """EC2 names a role session after the instance: use an instance that carries the role."""
+    for account in world.accounts.values():
+        for instance in account.instances.values():
+            carried = instance.role
+            if carried is not None and role in (carried.name, carried.arn):
+                return {"ec2.amazonaws.com": instance.instance_id}
+    return {}
+
+
+def _bucket_policies(world: Any) -> dict[str, Policy]:
+    return {b.arn: b.policy for b in world.buckets.values() if b.policy is not None}
+
+
+def _world_resources(world: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for bucket in world.buckets.values():
+        out += [f"{bucket.arn}/{key}" for key in list(bucket.objects)[:20]]
+        out += [f"{bucket.arn}/*", bucket.arn]
+    return tuple(out)
