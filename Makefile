@@ -23,7 +23,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
-	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax notebooks)
+	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 

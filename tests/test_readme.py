@@ -28,3 +28,12 @@ def test_simulate_example_works_as_written() -> None:
                          capture_output=True, text=True, timeout=60)
     assert run.stdout == expected
     assert run.returncode == 1  # the example's last line is broken on purpose
+
+
+def test_graph_example_works_as_written() -> None:
+    argv, expected = readme_examples()["graph"]
+    assert argv[:2] == ["iamlab", "graph"]
+    run = subprocess.run([sys.executable, "-m", "iamlab", *argv[1:]], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == expected
