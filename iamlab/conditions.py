@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from iamlab.glob import arn_regex_source, compile_arn, glob_regex_source
+from iamlab.glob import arn_regex_source, glob_regex_source
 from iamlab.request import Context
 from iamlab.variables import has_variables, substitute, substitute_glob
 
@@ -114,6 +114,8 @@ def suggest_operator(name: str) -> str | None:
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*\Z")
 
 
+# Parsers are cached: the same request values (times, counts, addresses) come back often.
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> float | None:
     """An integer or decimal value (not Python extras such as ``nan``, ``inf`` or ``1_0``)."""
     return float(text) if _NUMBER.match(text) else None
@@ -122,6 +124,7 @@ def parse_number(text: str) -> float | None:
 _EPOCH = re.compile(r"\s*-?\d+(\.\d+)?\s*\Z")
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> float | None:
     """An ISO 8601 date/time or epoch seconds, as epoch seconds (UTC when no zone)."""
     if _EPOCH.match(text):
@@ -178,25 +181,50 @@ def _ordered(parse: Callable[[str], float | None], cmp: Callable[[float, float],
 
     def match(value: str) -> bool:
         got = parse(value)
-        return got is not None and any(cmp(got, t) for t in targets)
+        if got is None:
+            return False
+        for target in targets:  # noqa: SIM110 - a plain loop is faster on the hot path
+            if cmp(got, target):
+                return True
+        return False
 
     return match
+
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=4096)
+def _ip_address(text: str) -> IpAddress | None:
+    """A request's address (``aws:SourceIp``), or None when it is not a single address."""
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
 def _ip_matcher(values: Sequence[str]) -> Matcher:
     networks = [n for n in (parse_network(v) for v in values) if n is not None]
 
     def match(value: str) -> bool:
-        try:
-            address = ipaddress.ip_address(value.strip())
-        except ValueError:
+        address = _ip_address(value)
+        if address is None:
             net = parse_network(value)
             return net is not None and any(
                 net.version == n.version and net.subnet_of(n) for n in networks  # type: ignore[arg-type]
             )
-        return any(address in n for n in networks)
+        for network in networks:  # noqa: SIM110 - a plain loop is faster on the hot path
+            if address in network:
+                return True
+        return False
 
     return match
+
+
+def _any_regex(sources: Sequence[str]) -> Matcher:
+    """A test that a value matches any of several regex sources, each in full."""
+    rx = re.compile("|".join(f"(?:{s})\\Z" for s in sources) or "(?!)", re.DOTALL)
+    return lambda value: rx.match(value) is not None
 
 
 def build_matcher(kind: str, values: Sequence[str]) -> Matcher:
@@ -211,12 +239,9 @@ def build_matcher(kind: str, values: Sequence[str]) -> Matcher:
         flags = frozenset(v.lower() for v in values)
         return lambda value: value.lower() in flags
     if kind == "string-like":
-        rx = re.compile("|".join(f"(?:{glob_regex_source(v)})\\Z" for v in values) or "(?!)",
-                        re.DOTALL)
-        return lambda value: rx.match(value) is not None
+        return _any_regex([glob_regex_source(v) for v in values])
     if kind == "arn":
-        patterns = [compile_arn(v) for v in values]
-        return lambda value: any(p.match(value) for p in patterns)
+        return _any_regex([arn_regex_source(v) for v in values])
     if kind.startswith("numeric"):
         return _ordered(parse_number, _NUMERIC_CMP[kind[-2:]], values)
     if kind.startswith("date"):
@@ -231,19 +256,23 @@ def _static_matcher(kind: str, values: tuple[str, ...]) -> Matcher:
     return build_matcher(kind, values)
 
 
-def _substituted_matcher(spec: OperatorSpec, values: tuple[str, ...],
-                         context: Context) -> tuple[Matcher, tuple[str, ...]]:
-    """Matcher after replacing policy variables; values that cannot resolve are dropped."""
-    if spec.kind == "string-like":
-        sources = [s for s in (substitute_glob(v, context) for v in values) if s is not None]
-        rx = re.compile("|".join(f"(?:{s})\\Z" for s in sources) or "(?!)", re.DOTALL)
-        shown = tuple(s for s in (substitute(v, context) for v in values) if s is not None)
-        return (lambda value: rx.match(value) is not None), shown
-    resolved = tuple(s for s in (substitute(v, context) for v in values) if s is not None)
-    if spec.kind == "arn":
-        rxs = [re.compile(arn_regex_source(v) + r"\Z", re.DOTALL) for v in resolved]
-        return (lambda value: any(r.match(value) for r in rxs)), resolved
-    return build_matcher(spec.kind, resolved), resolved
+@lru_cache(maxsize=16384)
+def _regex_matcher(sources: tuple[str, ...]) -> Matcher:
+    return _any_regex(sources)
+
+
+def substituted_values(values: tuple[str, ...], context: Context) -> tuple[str, ...]:
+    """The values with policy variables replaced; values that cannot resolve are dropped."""
+    return tuple(s for s in (substitute(v, context) for v in values) if s is not None)
+
+
+def _substituted_matcher(kind: str, values: tuple[str, ...], context: Context) -> Matcher:
+    """Matcher after replacing policy variables (cached by the values they resolve to)."""
+    if kind == "string-like":
+        # wildcards in the policy's text still act; characters from variables are literal
+        sources = (substitute_glob(v, context) for v in values)
+        return _regex_matcher(tuple(s for s in sources if s is not None))
+    return _static_matcher(kind, substituted_values(values, context))
 
 
 # --- compiled conditions -----------------------------------------------------------------------
@@ -273,7 +302,8 @@ class ConditionCheck:
 class CompiledCondition:
     """One ``operator: {key: values}`` entry made ready to test quickly, many times."""
 
-    __slots__ = ("key", "matcher", "name", "spec", "values", "variables")
+    __slots__ = ("if_absent", "key", "matcher", "name", "negated", "null_wants", "set_op",
+                 "spec", "values", "variables")
 
     def __init__(self, spec: OperatorSpec, key: str, values: tuple[str, ...],
                  variables_enabled: bool) -> None:
@@ -286,37 +316,37 @@ class CompiledCondition:
         self.matcher: Matcher | None = None
         if spec.kind != "null" and not self.variables:
             self.matcher = _static_matcher(spec.kind, values)
-
-    def _matcher(self, context: Context) -> tuple[Matcher, tuple[str, ...]]:
-        if self.matcher is not None:
-            return self.matcher, self.values
-        return _substituted_matcher(self.spec, self.values, context)
+        self.negated = spec.negated
+        self.set_op = spec.set_op
+        # The outcome when the request lacks the key (or, for a set operator, has no value):
+        # ForAllValues holds, ForAnyValue fails, the others hold only if negated or IfExists.
+        self.if_absent = (spec.set_op == "ForAllValues" if spec.set_op
+                          else spec.if_exists or spec.negated)
+        # Null: the presence tests asked for ("true": the key is absent, "false": present).
+        self.null_wants = (frozenset(v.lower() == "true" for v in values)
+                           if spec.kind == "null" else None)
 
     def holds(self, context: Context) -> bool:
         """Does this condition entry hold for the request context?"""
-        spec = self.spec
         found = context.lowered.get(self.key)
-        if spec.kind == "null":
-            absent = found is None
-            return any((v.lower() == "true") == absent for v in self.values)
-        if found is None or (not found and spec.set_op):
-            if spec.set_op == "ForAllValues":
-                return True
-            if spec.set_op == "ForAnyValue":
-                return False
-            return spec.if_exists or spec.negated
-        match = self.matcher or self._matcher(context)[0]
-        if spec.set_op is None:
+        if self.null_wants is not None:
+            return (found is None) in self.null_wants
+        set_op = self.set_op
+        if found is None or (not found and set_op):
+            return self.if_absent
+        match = self.matcher or _substituted_matcher(self.spec.kind, self.values, context)
+        negated = self.negated
+        if set_op is None:
             hit = match(found[0]) if len(found) == 1 else any(match(v) for v in found)
-            return not hit if spec.negated else hit
-        if spec.set_op == "ForAnyValue":
-            return any(match(v) != spec.negated for v in found)
-        return all(match(v) != spec.negated for v in found)
+            return not hit if negated else hit
+        if set_op == "ForAnyValue":
+            return any(match(v) != negated for v in found)
+        return all(match(v) != negated for v in found)
 
     def check(self, context: Context) -> ConditionCheck:
         """The outcome with what was compared, for an explanation."""
         shown = self.values
         if self.spec.kind != "null" and self.variables:
-            shown = self._matcher(context)[1]
+            shown = substituted_values(self.values, context)
         return ConditionCheck(self.spec.name, self.name, shown,
                               context.get_values(self.key), self.holds(context))

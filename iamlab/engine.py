@@ -32,6 +32,8 @@ TRUST_ACTIONS = frozenset({
     "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
     "sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
 })
+# Needs no permission, and no policy can deny it (STS API reference, GetCallerIdentity).
+CALLER_IDENTITY = "sts:getcalleridentity"
 _LEVEL_NAMES = {PrincipalMatch.DIRECT: "direct", PrincipalMatch.SESSION_ISSUER:
                 "session issuer", PrincipalMatch.ACCOUNT: "account", PrincipalMatch.NONE: ""}
 
@@ -104,7 +106,10 @@ _EMPTY = {kind: _Scan(kind, False) for kind in PolicyKind}
 
 
 _RESOURCE_SIDE = frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP})
-_NO_SCP = frozenset({PrincipalType.SERVICE, PrincipalType.ANONYMOUS})
+# Callers that are no principal of a member account, and have no identity-based policies:
+# only the resource's own policy (a role's trust policy) can let them in.
+_NO_SCP = frozenset({PrincipalType.SERVICE, PrincipalType.ANONYMOUS,
+                     PrincipalType.IDENTITY_PROVIDER})
 
 
 def _is_kms_key(request: Request) -> bool:
@@ -119,7 +124,11 @@ def _is_kms_key(request: Request) -> bool:
 
 def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explain: bool,
           level: int = 0, has_boundary: bool = False) -> _Scan:
-    """Weigh every statement of ``policies`` and sort the ones that apply into allows/denies."""
+    """Weigh the statements of ``policies`` and sort the ones that apply into allows/denies.
+
+    With ``explain`` every statement is weighed in full; without, each test stops at its first
+    miss and the scan stops at the first Deny that applies.
+    """
     if not policies:
         return _EMPTY[kind] if level == 0 else _Scan(kind, False, level)
     scan = _Scan(kind, True, level)
@@ -153,7 +162,11 @@ def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explai
                 match = PrincipalMatch.DIRECT
             if cs.conditions and not cs.conditions_hold(context):
                 continue
-            (scan.allows if cs.allow else scan.denies).append((cs, match, None))
+            if not cs.allow:
+                # without an explanation, the first Deny is all _decide needs from this kind
+                scan.denies.append((cs, match, None))
+                return scan
+            scan.allows.append((cs, match, None))
     return scan
 
 
@@ -181,39 +194,64 @@ def _weigh(cs: CompiledStatement, request: Request, resource_side: bool, forced:
 
 
 def evaluate(request: Request, policies: PolicySet, explain: bool = False) -> Decision:
-    """Decide a request as AWS would. With ``explain``, weigh and report every statement."""
+    """Decide a request as AWS would. With ``explain``, weigh and report every statement.
+
+    Policies are weighed in the order :func:`_decide` looks for an explicit Deny (SCPs, RCPs,
+    identity, resource, boundary, session). Without an explanation the first Deny found
+    decides at once: nothing weighed after it could change the answer.
+    """
+    if not explain and request.action.lower() == CALLER_IDENTITY:
+        return Decision(Verdict.ALLOWED, request, "caller-identity")
     has_boundary = bool(policies.boundary)
     res = policies.resource
-    identity = _scan(PolicyKind.IDENTITY, policies.identity, request, explain)
-    resource = (_scan(res.kind, (res,), request, explain, has_boundary=has_boundary)
-                if res is not None else _EMPTY[PolicyKind.RESOURCE])
-    boundary = _scan(PolicyKind.BOUNDARY, policies.boundary, request, explain)
-    session = _scan(PolicyKind.SESSION, policies.session, request, explain)
-    rcps = [_scan(PolicyKind.RCP, lv, request, explain, i)
-            for i, lv in enumerate(policies.rcps)] if policies.rcps else []
     # SCPs limit the principals of member accounts: not services, not anonymous callers
     scps = [_scan(PolicyKind.SCP, lv, request, explain, i)
             for i, lv in enumerate(policies.scps)] \
         if policies.scps and request.identity.type not in _NO_SCP else []
+    rcps = [_scan(PolicyKind.RCP, lv, request, explain, i)
+            for i, lv in enumerate(policies.rcps)] if policies.rcps else []
+    if not explain and (denied := _first_denial(*scps, *rcps)) is not None:
+        return _explicit_deny(request, denied)
+    identity = _scan(PolicyKind.IDENTITY, policies.identity, request, explain)
+    if not explain and identity.denies:
+        return _explicit_deny(request, identity)
+    resource = (_scan(res.kind, (res,), request, explain, has_boundary=has_boundary)
+                if res is not None else _EMPTY[PolicyKind.RESOURCE])
+    if not explain and resource.denies:
+        return _explicit_deny(request, resource)
+    boundary = _scan(PolicyKind.BOUNDARY, policies.boundary, request, explain)
+    session = _scan(PolicyKind.SESSION, policies.session, request, explain)
     scans = (identity, resource, boundary, session)
     verdict, blocked, reason, deciding, level = _decide(request, identity, resource, boundary,
                                                         session, scps, rcps)
     cause = deciding[0][0] if deciding else None
-    results: tuple[StatementResult, ...] = ()
-    notes: list[str] = []
-    if explain:
-        results = tuple(r for s in (*scps, *rcps, *scans) for r in s.results)
-        if has_boundary and any(st.effect is Effect.DENY and st.not_principals is not None
-                                for st in policies.resource.statements) \
-                if policies.resource else False:
-            notes.append("A Deny with NotPrincipal in a resource-based policy always applies "
-                         "to a caller that has a permissions boundary (IAM User Guide, "
-                         "Permissions boundaries).")
     if not explain:
         return Decision(verdict, request, reason, blocked, cause, level)
+    results = tuple(r for s in (*scps, *rcps, *scans) for r in s.results)
+    notes: list[str] = []
+    if has_boundary and any(st.effect is Effect.DENY and st.not_principals is not None
+                            for st in policies.resource.statements) \
+            if policies.resource else False:
+        notes.append("A Deny with NotPrincipal in a resource-based policy always applies "
+                     "to a caller that has a permissions boundary (IAM User Guide, "
+                     "Permissions boundaries).")
     return Decision(verdict, request, reason, blocked, cause, level,
                     tuple(r for _, _, r in deciding if r is not None), results, tuple(notes),
                     explain)
+
+
+def _first_denial(*scans: _Scan) -> _Scan | None:
+    """The first of ``scans`` with a Deny that applies, if any."""
+    for scan in scans:
+        if scan.denies:
+            return scan
+    return None
+
+
+def _explicit_deny(request: Request, scan: _Scan) -> Decision:
+    """The decision (without explanation) when ``scan`` holds the first explicit Deny."""
+    return Decision(Verdict.EXPLICIT_DENY, request, "explicit-deny", scan.kind,
+                    scan.denies[0][0], scan.level)
 
 
 Outcome = tuple[Verdict, "PolicyKind | None", str, Hits, int]
@@ -227,7 +265,7 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
     """
     action = request.action.lower()
     ident = request.identity
-    if action == "sts:getcalleridentity":
+    if action == CALLER_IDENTITY:
         return Verdict.ALLOWED, None, "caller-identity", [], 0
     for scan in (*scps, *rcps, identity, resource, boundary, session):
         if scan.denies:
@@ -238,7 +276,8 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
 
     rbp = resource.best_allow()
     rbp_kind = resource.kind
-    if ident.type is PrincipalType.SERVICE or ident.type is PrincipalType.ANONYMOUS:
+    if (ident.type is PrincipalType.SERVICE or ident.type is PrincipalType.ANONYMOUS
+            or ident.type is PrincipalType.IDENTITY_PROVIDER):
         if rbp:
             return Verdict.ALLOWED, None, "service-allowed", resource.allows, 0
         return Verdict.IMPLICIT_DENY, rbp_kind, "service-denied", [], 0

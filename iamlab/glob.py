@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 
+@lru_cache(maxsize=65536)
 def glob_regex_source(pattern: str) -> str:
     """Regex source for an IAM glob: ``*`` is any run of characters, ``?`` exactly one."""
     out: list[str] = []
@@ -43,6 +44,7 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return compile_glob(pattern, ignore_case).match(value) is not None
 
 
+@lru_cache(maxsize=65536)
 def segment_source(segment: str) -> str:
     """Glob source inside one ARN segment: wildcards do not cross a colon."""
     return "".join("[^:]*" if c == "*" else "[^:]" if c == "?" else re.escape(c) for c in segment)
