@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 ACCOUNT_ID = re.compile(r"\d{12}\Z")
 
@@ -35,15 +36,32 @@ def parse_arn(text: str) -> Arn | None:
 
 
 class PrincipalType(str, Enum):
-    """What kind of identity makes a request (the values of ``aws:PrincipalType``)."""
+    """What kind of identity makes a request.
+
+    Account, User, AssumedRole, FederatedUser and Anonymous are the values AWS gives
+    ``aws:PrincipalType`` (IAM User Guide, "IAM policy elements: Variables and tags",
+    "Principal key values"). The others are iamlab's own names for callers that key does
+    not describe: a role ARN used directly, an AWS service principal, and an identity
+    provider calling ``AssumeRoleWithSAML`` / ``AssumeRoleWithWebIdentity``.
+    """
 
     ACCOUNT = "Account"  # the account root user
     USER = "User"
     ROLE = "Role"  # a role ARN used directly (rare: usually a session)
-    ASSUMED_ROLE = "AssumedRole"
-    FEDERATED_USER = "FederatedUser"
+    ASSUMED_ROLE = "AssumedRole"  # role sessions, including SAML and web identity ones
+    FEDERATED_USER = "FederatedUser"  # a GetFederationToken session
     SERVICE = "Service"
     ANONYMOUS = "Anonymous"
+    # A SAML or OIDC provider asking for a role session on its user's behalf. Those STS calls
+    # are not signed with AWS credentials, so no aws:PrincipalType is sent for them; the
+    # session they produce is an AssumedRole.
+    IDENTITY_PROVIDER = "IdentityProvider"
+
+
+# The built-in web identity providers, named without an ARN in a Federated principal
+# (IAM User Guide, "AWS JSON policy elements: Principal", "Web identity session principals").
+WEB_IDENTITY_PROVIDERS = frozenset({"cognito-identity.amazonaws.com", "www.amazon.com",
+                                    "graph.facebook.com", "accounts.google.com"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +79,25 @@ class Identity:
         return self.type is PrincipalType.SERVICE
 
 
-def identify(principal: str) -> Identity:
-    """Classify a request principal string (an ARN, a service principal or ``*``)."""
+def identify(principal: str, role_arn: str | None = None) -> Identity:
+    """Classify a request principal string (an ARN, a service principal or ``*``).
+
+    ``role_arn`` is the role behind an assumed-role session, given when the role has a path:
+    a session ARN (``arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION``) carries only the
+    role's name, but policies name the role by its full ARN, path included (IAM User Guide,
+    "IAM identifiers"; "AWS global condition context keys", aws:PrincipalArn). Without it
+    the role is taken to have no path. It must be that session's role.
+    """
+    if role_arn is not None:
+        return _session_of(principal, role_arn)
     if principal in ("*", "anonymous", ""):
         return Identity(principal, PrincipalType.ANONYMOUS, None)
     if ACCOUNT_ID.match(principal):
         return Identity(f"arn:aws:iam::{principal}:root", PrincipalType.ACCOUNT, principal)
     arn = parse_arn(principal)
     if arn is None:
+        if principal in WEB_IDENTITY_PROVIDERS:
+            return Identity(principal, PrincipalType.IDENTITY_PROVIDER, None)
         return Identity(principal, PrincipalType.SERVICE, None)
     kind, _, rest = arn.resource.partition("/")
     account = arn.account or None
@@ -79,6 +108,8 @@ def identify(principal: str) -> Identity:
             return Identity(principal, PrincipalType.USER, account)
         if kind == "role":
             return Identity(principal, PrincipalType.ROLE, account)
+        if kind in ("saml-provider", "oidc-provider"):
+            return Identity(principal, PrincipalType.IDENTITY_PROVIDER, account)
     if arn.service == "sts":
         if kind == "assumed-role" and "/" in rest:
             role_name = rest.rsplit("/", 1)[0]
@@ -88,6 +119,32 @@ def identify(principal: str) -> Identity:
             user = f"arn:{arn.partition}:iam::{arn.account}:user/{rest}"
             return Identity(principal, PrincipalType.FEDERATED_USER, account, user_arn=user)
     return Identity(principal, PrincipalType.USER, account)
+
+
+def _not_a_session(principal: str, role_arn: str) -> str:
+    return (f"role_arn {role_arn!r} was given, but {principal!r} is not an assumed-role "
+            "session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION): only a session has "
+            "a role behind it")
+
+
+@lru_cache(maxsize=4096)
+def _session_of(principal: str, role_arn: str) -> Identity:
+    """The identity of an assumed-role session whose role is ``role_arn`` (path and all)."""
+    session = parse_arn(principal)
+    kind, _, rest = session.resource.partition("/") if session else ("", "", "")
+    if session is None or session.service != "sts" or kind != "assumed-role" or "/" not in rest:
+        raise ValueError(_not_a_session(principal, role_arn))
+    name = rest.rsplit("/", 1)[0]
+    role = parse_arn(role_arn)
+    if (role is None or role.service != "iam" or not role.resource.startswith("role/")
+            or not role.resource.endswith("/" + name) or role.account != session.account
+            or role.partition != session.partition):
+        raise ValueError(
+            f"role_arn {role_arn!r} is not the role of the session {principal!r}: it must be "
+            f"arn:{session.partition}:iam::{session.account}:role/{name}, with the role's "
+            "path (if any) before the name")
+    return Identity(principal, PrincipalType.ASSUMED_ROLE, session.account or None,
+                    role_arn=role_arn)
 
 
 def account_root(account: str, partition: str = "aws") -> str:

@@ -1,8 +1,10 @@
-"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases (more subcommands join it)."""
+"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases; ``graph`` and ``lint`` are
+implemented in their packages (:data:`_COMMANDS`)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -71,6 +73,13 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     return 1 if failed else 0
 
 
+# The other subcommands: name, the module that implements it, the one-line help.
+_COMMANDS = (
+    ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump"),
+    ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky"),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iamlab", description="Learn AWS IAM by doing.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,41 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("file", nargs="?", help="cases file (JSON Lines); stdin when absent or -")
     sim.add_argument("--explain", action="store_true", help="add the explanation to each answer")
     sim.set_defaults(run=_simulate)
-    _add_graph_command(sub)
-    _add_lint_command(sub)
+    for name, module, summary in _COMMANDS:
+        command = importlib.import_module(module)  # add_arguments(parser), run(args, stdout)
+        sub_parser = sub.add_parser(name, help=summary)
+        command.add_arguments(sub_parser)
+        sub_parser.set_defaults(run=command.run)
     return parser
-
-
-# --- iamlab graph (implemented in iamlab.graph.command) ----------------------------------------
-def _add_graph_command(sub: Any) -> None:
-    """``iamlab graph DUMP.json``: who can assume what in a real account's dump."""
-    from iamlab.graph.command import add_arguments
-
-    graph = sub.add_parser("graph", help="the access graph of an authorization-details dump")
-    add_arguments(graph)
-    graph.set_defaults(run=_graph)
-
-
-def _graph(args: argparse.Namespace, stdout: TextIO) -> int:
-    from iamlab.graph.command import run
-
-    return run(args, stdout)
-
-
-# --- iamlab lint (implemented in iamlab.lint.command) ------------------------------------------
-def _add_lint_command(sub: Any) -> None:
-    """``iamlab lint FILE``: what is wrong or risky in a policy, explained."""
-    from iamlab.lint.command import add_arguments
-
-    lint = sub.add_parser("lint", help="check a policy and explain what is wrong or risky")
-    add_arguments(lint)
-    lint.set_defaults(run=_lint)
-
-
-def _lint(args: argparse.Namespace, stdout: TextIO) -> int:
-    from iamlab.lint.command import run
-
-    return run(args, stdout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

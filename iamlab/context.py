@@ -18,6 +18,7 @@ from iamlab.request import ContextValue
 def aws_context(
     principal: str,
     *,
+    role_arn: str | None = None,
     now: datetime | None = None,
     source_ip: str | None = None,
     secure_transport: bool = True,
@@ -29,8 +30,12 @@ def aws_context(
     resource_account: str | None = None,
     extra: Mapping[str, ContextValue] | None = None,
 ) -> dict[str, ContextValue]:
-    """Context keys AWS would supply for ``principal`` at ``now`` (UTC), plus ``extra``."""
-    who = identify(principal)
+    """Context keys AWS would supply for ``principal`` at ``now`` (UTC), plus ``extra``.
+
+    ``role_arn`` is the role behind an assumed-role session when the role has a path (see
+    :class:`iamlab.request.Request`): ``aws:PrincipalArn`` is then that ARN, path included.
+    """
+    who = identify(principal, role_arn)
     ctx: dict[str, ContextValue] = {}
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     ctx["aws:CurrentTime"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -43,11 +48,22 @@ def aws_context(
     if who.type is PrincipalType.SERVICE:
         ctx["aws:PrincipalServiceName"] = who.value
         ctx["aws:PrincipalIsAWSService"] = "true"
+    elif who.type is PrincipalType.IDENTITY_PROVIDER:
+        # AssumeRoleWithSAML / AssumeRoleWithWebIdentity are not signed with AWS credentials:
+        # no aws:PrincipalIsAWSService ("present ... for all signed API requests that use AWS
+        # credentials") and no aws:Principal* keys. aws:FederatedProvider "is present ... in
+        # the role-trust policy when an OIDC provider is used to call
+        # AssumeRoleWithWebIdentity" (AWS global condition context keys).
+        if source_ip:
+            ctx["aws:SourceIp"] = source_ip
+        if ":saml-provider/" not in who.value:
+            ctx["aws:FederatedProvider"] = who.value
     else:
         ctx["aws:PrincipalIsAWSService"] = "false"
         if source_ip:
             ctx["aws:SourceIp"] = source_ip
-    if who.type not in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS):
+    if who.type not in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS,
+                        PrincipalType.IDENTITY_PROVIDER):
         ctx["aws:PrincipalArn"] = who.role_arn or who.value
         if who.account:
             ctx["aws:PrincipalAccount"] = who.account

@@ -23,7 +23,13 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """``line 3, column 7 (Statement[0].Effect)`` or just the path."""
+        """``line 3, column 7 (Statement[0].Effect)`` or just the path. A problem with the
+        document as a whole reads ``line 1, column 1``, or ``the document`` when the text
+        has no lines (a dict, or not JSON at all)."""
+        if not self.path:
+            if self.line is not None:
+                return f"line {self.line}, column {self.column}"
+            return "the document"
         place = format_path(self.path)
         if self.line is not None:
             return f"line {self.line}, column {self.column} ({place})"

@@ -75,15 +75,21 @@ class CompiledStatement:
     def resource_matches(self, arn: str, context: Context) -> bool:
         if self.resource_star:
             return True
-        hit = (self.resource_rx.match(arn) is not None
-               or any(_dynamic_resource_match(r, arn, context) for r in self.resource_dynamic))
+        hit = self.resource_rx.match(arn) is not None
+        if not hit and self.resource_dynamic:
+            hit = any(_dynamic_resource_match(r, arn, context) for r in self.resource_dynamic)
         return hit is not self.resource_negated
 
     def principal_match(self, identity: Identity) -> PrincipalMatch:
         st = self.statement
         if st.principals is not None:
-            return max((principal_match(p, identity) for p in st.principals),
-                       default=PrincipalMatch.NONE)
+            best = PrincipalMatch.NONE  # the strongest way any entry names the caller
+            for p in st.principals:
+                match = principal_match(p, identity)
+                if match is PrincipalMatch.DIRECT:
+                    return match
+                best = max(best, match)
+            return best
         if st.not_principals is not None:
             # NotPrincipal page: listing Bob and his account spares Bob alone, not the other
             # principals of that account, and naming a role does not spare its sessions.
@@ -126,9 +132,18 @@ def _dynamic_resource_match(pattern: str, arn: str, context: Context) -> bool:
     return re.match(source + r"\Z", arn, re.DOTALL) is not None
 
 
+# Callers that an account principal never names: a service principal, and an identity
+# provider (an account principal "delegates authority to the account ... an administrator
+# in that account must then grant access to an identity (IAM user or role)").
+_NOT_OF_AN_ACCOUNT = frozenset({PrincipalType.SERVICE, PrincipalType.IDENTITY_PROVIDER})
+
+
 def principal_match(p: Principal, who: Identity) -> PrincipalMatch:
     """How one Principal entry names the caller."""
     if p.is_wildcard:
+        # Principal page, "All principals": a wildcard specifies "all principals" (and the
+        # page's list of principals includes AWS services); "For anonymous users, the
+        # following elements are equivalent": "Principal": "*" and {"AWS": "*"}.
         return PrincipalMatch.DIRECT
     if p.type == "AWS":
         value = p.value
@@ -140,7 +155,7 @@ def principal_match(p: Principal, who: Identity) -> PrincipalMatch:
             return PrincipalMatch.SESSION_ISSUER
         if (value.endswith(":root") and who.account is not None
                 and value.startswith("arn:") and value.split(":")[4] == who.account
-                and who.type is not PrincipalType.SERVICE):
+                and who.type not in _NOT_OF_AN_ACCOUNT):
             return PrincipalMatch.ACCOUNT
         return PrincipalMatch.NONE
     if p.type == "Service":

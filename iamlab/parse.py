@@ -386,7 +386,16 @@ def check_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENT
         doc, locations, text = load_document(source)
     except PolicyError as exc:
         return None, exc.problems
-    checker = _Checker(kind, locations, strict)
+    return check_document(doc, kind, locations, strict, name, text)
+
+
+def check_document(doc: Any, kind: PolicyKind, locations: Locations | None = None,
+                   strict: bool = True, name: str = "", text: str | None = None
+                   ) -> tuple[Policy | None, list[Problem]]:
+    """Validate a document already read (by :func:`load_document`): the policy (None if
+    invalid) and every problem, placed with ``locations``. ``text`` is kept as the policy's
+    source. This lets a caller that needs the raw document too read the text only once."""
+    checker = _Checker(kind, locations if locations is not None else Locations.empty(), strict)
     policy = checker.policy(doc, name, text)
     return policy, checker.problems
 

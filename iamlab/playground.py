@@ -19,7 +19,6 @@ Both must allow for anything to happen. Nothing here draws or displays: the widg
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,7 +30,7 @@ from iamlab.decision import Decision
 from iamlab.engine import PolicySet, evaluate
 from iamlab.errors import IamlabError, Problem
 from iamlab.inventory import Inventory, RoleInfo, UserInfo
-from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
+from iamlab.jsonloc import JsonSyntaxError, Locations, parse_with_locations
 from iamlab.parse import PolicySource, parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, ContextValue, Request, Resource
@@ -202,6 +201,15 @@ class RolePlayground:
                    dict(resource_policies or {}), now)
 
     @classmethod
+    def from_world(cls, world: Any, role: str) -> RolePlayground:
+        """A playground for a role of a simulated world (``iamlab.world.World``), read only:
+        its inventory at the world's time, the buckets' policies, and for EC2 the session
+        name AWS would use (the ID of an instance that carries the role)."""
+        policies = {b.arn: b.policy for b in world.buckets.values() if b.policy is not None}
+        return cls.from_inventory(world.inventory(), role, _ec2_session_names(world, role),
+                                  policies, world.clock.now())
+
+    @classmethod
     def of(cls, trust: PolicySource, permissions: PolicySource | Iterable[Policy] = (),
            role_name: str = "AppRole", account: str = DEFAULT_ACCOUNT,
            callers: Iterable[Caller] | None = None) -> RolePlayground:
@@ -308,6 +316,16 @@ class RolePlayground:
         return Inventory(users=users, roles=(role,))
 
 
+def _ec2_session_names(world: Any, role: str) -> dict[str, str]:
+    """EC2 names a role session after the instance: an instance that carries the role."""
+    for account in world.accounts.values():
+        for instance in account.instances.values():
+            carried = instance.role
+            if carried is not None and role in (carried.name, carried.arn):
+                return {"ec2.amazonaws.com": instance.instance_id}
+    return {}
+
+
 def ask_problems(ask: Ask) -> list[str]:
     """What looks wrong in a request, checked against the AWS action catalog: an unknown
     action (with suggestions) or a resource of the wrong type for the action."""
@@ -343,18 +361,7 @@ def catalog_problems(policy: Policy, text: str | None = None) -> list[Problem]:
     from iamlab.catalog import catalog
 
     cat = catalog()
-    locations = None
-    if text is not None:
-        try:
-            _, locations = parse_with_locations(text)
-        except JsonSyntaxError:
-            locations = None
-    doc = None
-    if text is not None:
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            doc = None
+    read: tuple[Any, Locations | None] | None = None  # the text, read once if needed
     problems: list[Problem] = []
     for n, st in enumerate(policy.statements):
         for name, values in (("Action", st.actions), ("NotAction", st.not_actions)):
@@ -363,6 +370,9 @@ def catalog_problems(policy: Policy, text: str | None = None) -> list[Problem]:
                     continue
                 hint = cat.suggest(action)
                 tail = f" (did you mean {', '.join(hint)}?)" if hint else ""
+                if read is None:
+                    read = _read_located(text)
+                doc, locations = read
                 path = _statement_path(doc, n, name, i)
                 pos = locations.value(path) if locations is not None else None
                 problems.append(Problem(
@@ -370,6 +380,16 @@ def catalog_problems(policy: Policy, text: str | None = None) -> list[Problem]:
                     "match a request", path, pos.line if pos else None,
                     pos.column if pos else None, "warning"))
     return problems
+
+
+def _read_located(text: str | None) -> tuple[Any, Locations | None]:
+    """The document and where its values are (None, None without readable text)."""
+    if text is None:
+        return None, None
+    try:
+        return parse_with_locations(text)
+    except JsonSyntaxError:
+        return None, None
 
 
 def _statement_path(doc: Any, n: int, name: str, i: int) -> tuple[str | int, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from iamlab.arn import PrincipalType
 from iamlab.engine import TRUST_ACTIONS
 from iamlab.policy import PolicyKind
 
@@ -42,6 +43,8 @@ def summary(d: Decision) -> str:
     gap = _LIMITS.get(d.blocked_by, "").format(what=what, action=r.action) \
         if d.blocked_by else ""
     who = (f"the service {r.identity.value}" if r.identity.is_service
+           else f"the identity provider {r.identity.value}"
+           if r.identity.type is PrincipalType.IDENTITY_PROVIDER
            else "an anonymous caller")
     account = r.resource.account
     texts = {

@@ -31,22 +31,33 @@ def statement_row_html(result: StatementResult, deciding: bool) -> str:
             f"<td>{status}</td><td>{conditions}</td></tr>")
 
 
+def request_html(decision: Decision) -> str:
+    """The badge and the request it answers: action, resource and principal."""
+    r = decision.request
+    return (f"<div>{badge_html(decision)} <code>{escape(r.action)}</code> on "
+            f"<code>{escape(r.resource.arn)}</code> by <code>{escape(r.principal)}</code></div>")
+
+
+def statements_table_html(decision: Decision) -> str:
+    """Every statement weighed, one row each, the deciding ones highlighted ("" if none)."""
+    if not decision.statements:
+        return ""
+    deciding = {id(x) for x in decision.deciding}
+    rows = "".join(statement_row_html(s, id(s) in deciding) for s in decision.statements)
+    return ("<table><tr><th>policy</th><th>statement</th><th>effect</th><th>outcome</th>"
+            f"<th>conditions</th></tr>{rows}</table>")
+
+
 def decision_html(decision: Decision) -> str:
     """The badge, the plain-English summary, and (in explain mode) every statement."""
-    r = decision.request
     parts = [
         '<div class="iamlab-decision">',
-        f"<div>{badge_html(decision)} <code>{escape(r.action)}</code> on "
-        f"<code>{escape(r.resource.arn)}</code> by <code>{escape(r.principal)}</code></div>",
+        request_html(decision),
         f'<p class="iamlab-summary">{escape(decision.summary)}</p>',
     ]
     parts += [f"<p><em>Note:</em> {escape(n)}</p>" for n in decision.notes]
-    deciding = {id(x) for x in decision.deciding}
-    if decision.statements:
-        parts.append("<details><summary>Every statement considered</summary>"
-                     "<table><tr><th>policy</th><th>statement</th><th>effect</th>"
-                     "<th>outcome</th><th>conditions</th></tr>")
-        parts += [statement_row_html(s, id(s) in deciding) for s in decision.statements]
-        parts.append("</table></details>")
+    table = statements_table_html(decision)
+    if table:
+        parts.append(f"<details><summary>Every statement considered</summary>{table}</details>")
     parts.append("</div>")
     return "".join(parts)

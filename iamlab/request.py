@@ -86,16 +86,26 @@ class Resource:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """Who (principal) wants to do what (action) to which resource, in what context."""
+    """Who (principal) wants to do what (action) to which resource, in what context.
+
+    ``role_arn`` is for a role session whose role has a path: the session ARN
+    (``arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION``) drops the path, yet a Principal or
+    an ``aws:PrincipalArn`` condition that names the role by its full ARN
+    (``arn:aws:iam::ACCOUNT:role/team/NAME``) must match the session (IAM User Guide, "IAM
+    identifiers"; "AWS global condition context keys", aws:PrincipalArn: "For IAM roles,
+    the request context returns the ARN of the role"). Leave it out for a role without a
+    path. It must be the session's own role (a ValueError says why otherwise).
+    """
 
     principal: str
     action: str
     resource: Resource
     context: Context = field(default_factory=Context)
+    role_arn: str | None = None
     identity: Identity = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "identity", identify(self.principal))
+        object.__setattr__(self, "identity", identify(self.principal, self.role_arn))
 
     @classmethod
     def of(
@@ -105,9 +115,12 @@ class Request:
         resource: str,
         context: Mapping[str, ContextValue] | None = None,
         resource_account: str | None = None,
+        role_arn: str | None = None,
     ) -> Request:
-        """Convenience constructor from plain strings and a dict of context keys."""
-        return cls(principal, action, Resource.of(resource, resource_account), Context(context))
+        """Convenience constructor from plain strings and a dict of context keys
+        (``role_arn``: the role, with its path, behind an assumed-role session)."""
+        return cls(principal, action, Resource.of(resource, resource_account), Context(context),
+                   role_arn)
 
     @property
     def same_account(self) -> bool:

@@ -175,7 +175,7 @@ def test_malformed_requests(request_: dict[str, Any], message: str) -> None:
     ("rcps", 3, "rcps must be a list of organisation levels or null"),
     ("resourcePolicy", {"Version": "2012-10-17", "Statement": [READ["Statement"][0]]},
      "resourcePolicy Statement[0]: the statement has no Principal"),
-    ("identityPolicies", [42], "identityPolicies[0] (document): a policy"),
+    ("identityPolicies", [42], "identityPolicies[0] the document: a policy"),
 ])
 def test_malformed_policies_in_a_case(field: str, value: Any, message: str) -> None:
     raw = case("c", [READ])

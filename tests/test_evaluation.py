@@ -24,6 +24,10 @@ References (AWS IAM User Guide unless noted):
   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 - AWS STS API Reference, "GetCallerIdentity",
   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+- "IAM identifiers" (role paths; assumed-role session ARNs carry only the role name),
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
+- "AWS global condition context keys", aws:PrincipalArn,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 """
 
 from __future__ import annotations
@@ -93,9 +97,10 @@ def ev(principal: str, action: str, arn: str, *, account: str | None = ACCOUNT,
        identity: Sequence[Policy] = (), resource: Policy | None = None,
        boundary: Policy | None = None, session: Policy | None = None,
        scps: list[list[Policy]] | None = None, rcps: list[list[Policy]] | None = None,
-       context: dict[str, ContextValue] | None = None) -> Decision:
+       context: dict[str, ContextValue] | None = None,
+       role_arn: str | None = None) -> Decision:
     """Evaluate quickly and with explanation; both must agree."""
-    request = Request.of(principal, action, arn, context, account)
+    request = Request.of(principal, action, arn, context, account, role_arn)
     policies = PolicySet.of(identity, resource, boundary, session, scps, rcps)
     quick = evaluate(request, policies)
     explained = evaluate(request, policies, explain=True)
@@ -506,3 +511,113 @@ def test_get_caller_identity_is_always_allowed(policies: dict[str, Any]) -> None
         assert decision.allowed
         assert "needs no permission" in decision.summary
     assert ev(USER, "STS:getcalleridentity", "*", **policies).allowed
+
+
+# --- a role with a path: its sessions are named by the role ARN, path included ----------------
+
+TEAM_ROLE = f"arn:aws:iam::{ACCOUNT}:role/team/App"  # the role behind SESSION, with a path
+
+
+def test_resource_policy_naming_a_role_with_a_path_names_its_sessions() -> None:
+    """IAM identifiers: a role created with the path /team/ has the ARN
+    arn:aws:iam::111122223333:role/team/App, while its session is
+    arn:aws:sts::111122223333:assumed-role/App/build-1 (no path). Principal page, "IAM role
+    principals": naming the role grants its sessions, limited by their boundary and session
+    policy. The request says which role is behind the session (Request.role_arn)."""
+    rbp = bucket_policy({"AWS": TEAM_ROLE})
+    decision = ev(SESSION, "s3:GetObject", OBJECT, resource=rbp, role_arn=TEAM_ROLE)
+    assert decision.allowed and decision.reason == "resource-session"
+    # without the path the engine cannot know the role is /team/App: the policy names nobody
+    assert ev(SESSION, "s3:GetObject", OBJECT, resource=rbp).decision == "implicitDeny"
+    # and a policy naming the path-less ARN does not name the role /team/App
+    assert ev(SESSION, "s3:GetObject", OBJECT, resource=bucket_policy({"AWS": ROLE}),
+              role_arn=TEAM_ROLE).decision == "implicitDeny"
+    # still limited like any grant to the role ("IAM role principals")
+    limited = ev(SESSION, "s3:GetObject", OBJECT, resource=rbp, role_arn=TEAM_ROLE,
+                 session=policy(PolicyKind.SESSION, allow("ec2:*")))
+    assert limited.decision == "implicitDeny" and limited.blocked_by is PolicyKind.SESSION
+
+
+def test_principal_arn_condition_with_the_role_path() -> None:
+    """aws:PrincipalArn: "For IAM roles, the request context returns the ARN of the role" and
+    "Do not specify the assumed role session ARN as a value for this condition key". The
+    context the caller's side supplies holds the role ARN with its path."""
+    from iamlab.context import aws_context
+
+    rbp = policy(PolicyKind.RESOURCE, {
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{BUCKET}/*",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": TEAM_ROLE}}})
+    ctx = aws_context(SESSION, role_arn=TEAM_ROLE, resource_account=ACCOUNT)
+    assert ev(SESSION, "s3:GetObject", OBJECT, resource=rbp, context=ctx,
+              role_arn=TEAM_ROLE).allowed
+    plain = aws_context(SESSION, resource_account=ACCOUNT)
+    assert ev(SESSION, "s3:GetObject", OBJECT, resource=rbp,
+              context=plain).decision == "implicitDeny"
+
+
+def test_cross_account_trust_naming_a_role_with_a_path() -> None:
+    """Cross-account policy evaluation logic: the trust policy names the other account's role
+    by its ARN (path included); its session may assume the role when its own policies allow."""
+    partner_role = f"arn:aws:iam::{OTHER}:role/ops/Partner"
+    partner = f"arn:aws:sts::{OTHER}:assumed-role/Partner/nightly"
+    may_assume = identity(allow("sts:AssumeRole", TARGET_ROLE))
+    assert ev(partner, "sts:AssumeRole", TARGET_ROLE, identity=[may_assume],
+              resource=trust({"AWS": partner_role}), role_arn=partner_role).allowed
+    assert not ev(partner, "sts:AssumeRole", TARGET_ROLE, identity=[may_assume],
+                  resource=trust({"AWS": partner_role})).allowed
+
+
+def test_notprincipal_naming_a_role_with_a_path_still_denies_its_sessions() -> None:
+    """NotPrincipal page, "IAM role in the same or different account": the NotPrincipal element
+    "contains the ARN of the assumed-role user (cross-account-audit-app), the role
+    (cross-account-read-only-role), and the AWS account"; "Principals must always name a
+    specific session". Naming the role (by its ARN with the path) does not spare a session."""
+    statements = [allow("s3:GetObject", f"{BUCKET}/*", Principal={"AWS": ACCOUNT}),
+                  deny("s3:GetObject", f"{BUCKET}/*",
+                       NotPrincipal={"AWS": [TEAM_ROLE, SESSION, ROOT]})]
+    rbp = policy(PolicyKind.RESOURCE, *statements)
+    assert ev(SESSION, "s3:GetObject", OBJECT, identity=[ALLOW_ALL], resource=rbp,
+              role_arn=TEAM_ROLE).allowed
+    only_role = policy(PolicyKind.RESOURCE, statements[0],
+                       deny("s3:GetObject", f"{BUCKET}/*",
+                            NotPrincipal={"AWS": [TEAM_ROLE, ROOT]}))
+    assert ev(SESSION, "s3:GetObject", OBJECT, identity=[ALLOW_ALL], resource=only_role,
+              role_arn=TEAM_ROLE).decision == "explicitDeny"
+
+
+# --- identity providers: AssumeRoleWithSAML and AssumeRoleWithWebIdentity ---------------------
+
+SAML_PROVIDER = f"arn:aws:iam::{ACCOUNT}:saml-provider/CorpSSO"
+OIDC_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+
+
+def federated_trust(principal: Any, action: str) -> Policy:
+    return policy(PolicyKind.TRUST, {"Effect": "Allow", "Principal": principal,
+                                     "Action": action})
+
+
+@pytest.mark.parametrize(("provider", "action"), [
+    (SAML_PROVIDER, "sts:AssumeRoleWithSAML"),
+    (OIDC_PROVIDER, "sts:AssumeRoleWithWebIdentity"),
+    ("accounts.google.com", "sts:AssumeRoleWithWebIdentity"),
+])
+def test_identity_provider_is_let_in_by_the_trust_policy_alone(provider: str,
+                                                               action: str) -> None:
+    """Principal page, "SAML session principals" / "Web identity session principals": the role
+    trust policy names the provider as "Federated". The provider has no identity-based
+    policies of its own, is no principal of a member account (SCPs do not apply to it), and
+    an account principal does not name it ("AWS account principals": the account must
+    "grant access to an identity (IAM user or role)")."""
+    named = ev(provider, action, TARGET_ROLE, resource=federated_trust({"Federated": provider},
+                                                                       action))
+    assert named.allowed and named.reason == "service-allowed"
+    assert "the identity provider" in named.summary
+    scps = [[policy(PolicyKind.SCP, deny())]]
+    assert ev(provider, action, TARGET_ROLE, scps=scps,
+              resource=federated_trust({"Federated": provider}, action)).allowed
+    for principal in ({"AWS": ACCOUNT}, {"AWS": ROOT}, {"Service": "ec2.amazonaws.com"},
+                      {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/Other"}):
+        other = ev(provider, action, TARGET_ROLE, identity=[ALLOW_ALL],
+                   resource=federated_trust(principal, action))
+        assert other.decision == "implicitDeny", principal
+        assert other.blocked_by is PolicyKind.TRUST

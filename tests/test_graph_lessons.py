@@ -224,3 +224,19 @@ def test_federated_oidc() -> None:
     assert (edge.source, edge.kind, edge.action, edge.conditions) == (
         provider, EdgeKind.ASSUME, "sts:AssumeRoleWithWebIdentity",
         ("token.actions.githubusercontent.com:sub",))
+
+
+def test_caller_role_with_a_path_is_named_by_its_full_arn() -> None:
+    # "IAM identifiers": the session of a role with the path /ops/ is assumed-role/Prod/...,
+    # yet trust policies name the role as role/ops/Prod, in the Principal element and in
+    # aws:PrincipalArn ("For IAM roles, the request context returns the ARN of the role").
+    prod = role("Prod", trust({"AWS": f"arn:aws:iam::{A}:root"}),
+                allow("sts:AssumeRole", "*"), path="/ops/")
+    by_principal = role("Reports", trust({"AWS": prod.arn}))
+    by_condition = role("Audit", trust({"AWS": f"arn:aws:iam::{A}:root"},
+                                       {"ArnEquals": {"aws:PrincipalArn": prod.arn}}))
+    path_less = role("Other", trust({"AWS": f"arn:aws:iam::{A}:role/Prod"}))
+    graph = build_graph(Inventory(roles=(prod, by_principal, by_condition, path_less)))
+    got = {(e.source, e.target, e.conditions) for e in graph.edges if e.source == prod.arn}
+    assert got == {(prod.arn, by_principal.arn, ()), (prod.arn, by_condition.arn, ()),
+                   (prod.arn, prod.arn, ())}

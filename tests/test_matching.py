@@ -34,6 +34,7 @@ OTHER = "444455556666"
 USER = f"arn:aws:iam::{ACCOUNT}:user/alice"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/App"
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/App/build-1"
+SAML = f"arn:aws:iam::{ACCOUNT}:saml-provider/CorpSSO"
 OBJECT = "arn:aws:s3:::amzn-s3-demo-bucket/reports/q1.csv"
 
 
@@ -229,6 +230,17 @@ def test_notaction_with_notresource() -> None:
     (Principal("AWS", ACCOUNT), "*", PrincipalMatch.NONE),
     (Principal("Federated", "cognito-identity.amazonaws.com"),
      "cognito-identity.amazonaws.com", PrincipalMatch.DIRECT),
+    # "All principals": both wildcard forms name services and anonymous callers alike
+    (Principal("*", "*"), "ec2.amazonaws.com", PrincipalMatch.DIRECT),
+    (Principal("AWS", "*"), "ec2.amazonaws.com", PrincipalMatch.DIRECT),
+    (Principal("*", "*"), "*", PrincipalMatch.DIRECT),
+    (Principal("AWS", "*"), SAML, PrincipalMatch.DIRECT),
+    # an identity provider is named as Federated, never through its account
+    (Principal("Federated", SAML), SAML, PrincipalMatch.DIRECT),
+    (Principal("AWS", ACCOUNT), SAML, PrincipalMatch.NONE),
+    (Principal("AWS", f"arn:aws:iam::{ACCOUNT}:root"), SAML, PrincipalMatch.NONE),
+    (Principal("AWS", SAML), SAML, PrincipalMatch.DIRECT),
+    (Principal("Service", "accounts.google.com"), "accounts.google.com", PrincipalMatch.NONE),
 ])
 def test_principal_match_levels(entry: Principal, caller: str, level: PrincipalMatch) -> None:
     """Principal page: "*" and {"AWS": "*"} mean everyone, anonymous callers included; an
@@ -294,3 +306,54 @@ def test_notprincipal_deny_always_applies_to_a_caller_with_a_boundary() -> None:
                   boundary=boundary) == "allowed"
     assert decide("sqs:SendMessage", "arn:aws:s3:::b/k", allow(), resource=rbp,
                   boundary=boundary) == "allowed"
+
+
+@pytest.mark.parametrize("caller", [
+    USER, SESSION, f"arn:aws:iam::{OTHER}:user/eve", "s3.amazonaws.com", "*", SAML])
+def test_aws_star_is_the_same_as_star_for_every_caller(caller: str) -> None:
+    """Principal page, "All principals": "You can use a wildcard (*) to specify all principals
+    in the Principal element"; "For anonymous users, the following elements are equivalent:
+    "Principal": "*" / "Principal" : { "AWS" : "*" }". AWS services are among the principals
+    the page lists, and S3 event notifications are let in to an SNS topic by
+    {"AWS": "*"} with an aws:SourceArn condition, so {"AWS": "*"} names a service too. The two
+    forms give the same answer for users, sessions, services, anonymous callers and identity
+    providers, in allows and in denies."""
+    action, resource = "sns:Publish", f"arn:aws:sns:us-east-1:{ACCOUNT}:uploads"
+    for effect, expected in [("Allow", "allowed"), ("Deny", "explicitDeny")]:
+        answers = set()
+        for principal in ("*", {"AWS": "*"}):
+            statements = [{"Effect": effect, "Principal": principal, "Action": action,
+                           "Resource": resource}]
+            if effect == "Deny":  # something to deny: an allow naming the caller
+                statements.append({"Effect": "Allow", "Principal": "*", "Action": action,
+                                   "Resource": resource})
+            rbp = policy(*statements, kind=PolicyKind.RESOURCE)
+            answers.add(decide(action, resource, allow(), principal=caller, resource=rbp))
+        assert answers == {expected}, (caller, effect)
+
+
+def test_notprincipal_deny_with_a_boundary_also_catches_role_sessions() -> None:
+    """NotPrincipal page, "Key points" (and "Permissions boundaries for IAM entities"): "The
+    NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+    permissions boundary policy attached, regardless of the values specified in the
+    NotPrincipal element." A role session whose role has a boundary is such a principal, even
+    when the statement names the session, its role and its account, as the page's example
+    recommends; the same caller without a boundary is spared. A caller from another account
+    with a boundary is denied too."""
+    grant = {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+             "Principal": {"AWS": [ACCOUNT, OTHER]}}
+    spared = {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+              "NotPrincipal": {"AWS": [SESSION, ROLE, f"arn:aws:iam::{ACCOUNT}:root"]}}
+    rbp = policy(grant, spared, kind=PolicyKind.RESOURCE)
+    boundary = policy(allow(), kind=PolicyKind.BOUNDARY)
+    assert decide("s3:GetObject", "arn:aws:s3:::b/k", allow(), principal=SESSION,
+                  resource=rbp) == "allowed"
+    assert decide("s3:GetObject", "arn:aws:s3:::b/k", allow(), principal=SESSION,
+                  resource=rbp, boundary=boundary) == "explicitDeny"
+    eve = f"arn:aws:iam::{OTHER}:user/eve"
+    outsider_spared = policy(grant, {**spared, "NotPrincipal": {"AWS": [
+        eve, f"arn:aws:iam::{OTHER}:root"]}}, kind=PolicyKind.RESOURCE)
+    assert decide("s3:GetObject", "arn:aws:s3:::b/k", allow(), principal=eve,
+                  resource=outsider_spared) == "allowed"
+    assert decide("s3:GetObject", "arn:aws:s3:::b/k", allow(), principal=eve,
+                  resource=outsider_spared, boundary=boundary) == "explicitDeny"

@@ -11,11 +11,12 @@ import pytest
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
-from iamlab.policy import PolicyKind  # noqa: E402
+from iamlab.graph.dot import dot_string  # noqa: E402
+from iamlab.policy import Condition, PolicyKind, Principal  # noqa: E402
 from iamlab.widgets import Playground, PolicyEditor, RequestBuilder  # noqa: E402
 from iamlab.widgets.base import Debouncer, guarded  # noqa: E402
 from iamlab.widgets.completion import complete_action, complete_condition_key  # noqa: E402
-from iamlab.widgets.graphview import GraphView, dot_quote, render_svg  # noqa: E402
+from iamlab.widgets.graphview import GraphView, render_svg  # noqa: E402
 from iamlab.widgets.starters import STARTERS, starters_for  # noqa: E402
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -105,7 +106,7 @@ def test_the_form_shows_the_policy_and_edits_flow_back_to_the_json() -> None:
     form = ed.form
     [st] = form._statements
     assert st.effect.value == "Allow"
-    assert st.principals.to_json() == {"Service": "ec2.amazonaws.com"}
+    assert st.principals.entries() == (Principal("Service", "ec2.amazonaws.com"),)
     assert st.actions.values == ["sts:AssumeRole"]
     assert st.resources is None  # a trust policy has no Resource
     # the learner picks Lambda in the principal field of the form
@@ -126,8 +127,9 @@ def test_json_edits_flow_into_the_form() -> None:
     ed.value = json.dumps(doc)
     ed.flush()
     [st] = ed.form._statements
-    assert st.principals.to_json() == {"Service": "ecs-tasks.amazonaws.com"}
-    assert st.conditions.to_json() == {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+    assert st.principals.entries() == (Principal("Service", "ecs-tasks.amazonaws.com"),)
+    assert st.conditions.entries() == (
+        Condition("StringEquals", "aws:SourceAccount", ("111122223333",)),)
     ed.value = "{ broken"
     ed.flush()
     assert "the form shows the last valid version" in ed.form.note.value
@@ -295,9 +297,9 @@ def test_graph_view_without_graphviz_says_how_to_install(
     assert "&lt;b&gt;" in view.value and "<b>" not in view.value
 
 
-def test_dot_quote_cannot_break_out_of_a_label() -> None:
-    assert dot_quote('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
-    svg = render_svg(f"digraph {{ a [label={dot_quote(XSS)}] }}")
+def test_dot_string_cannot_break_out_of_a_label() -> None:
+    assert dot_string('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
+    svg = render_svg(f"digraph {{ a [label={dot_string(XSS)}] }}")
     assert "<img" not in svg and "&lt;img" in svg
 
 

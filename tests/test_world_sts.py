@@ -268,3 +268,31 @@ def test_get_session_token_with_mfa(world):
     with pytest.raises(AccessDenied, match="Cannot call GetSessionToken with session "
                                            "credentials"):
         session.sts.get_session_token()
+
+
+BUILDER = "arn:aws:iam::111122223333:role/team/Builder"
+
+
+@pytest.mark.parametrize("statement", [
+    {"Principal": {"AWS": BUILDER}},
+    {"Principal": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": BUILDER}}},
+])
+def test_session_of_a_role_with_a_path_is_named_by_the_role_arn(world, statement):
+    """IAM identifiers: a role created with Path /team/ is arn:aws:iam::111122223333:role/team/
+    Builder, but its session ARN is arn:aws:sts::111122223333:assumed-role/Builder/NAME.
+    A bucket policy that names the role (Principal, or aws:PrincipalArn: "For IAM roles, the
+    request context returns the ARN of the role") lets its sessions in; the role itself has no
+    permissions policy, so nothing else could."""
+    a = world.admin
+    role = a.iam.create_role(RoleName="Builder", Path="/team/",
+                             AssumeRolePolicyDocument=trust_account())["Role"]
+    assert role["Arn"] == BUILDER
+    a.iam.put_user_policy(UserName="bob", PolicyName="AssumeBuilder",
+                          PolicyDocument=allow("sts:AssumeRole", role["Arn"]))
+    a.s3.put_bucket_policy(Bucket="artifacts", Policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::artifacts/*",
+         **statement}]})
+    out = bob(world).sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ci-1")
+    assert out["AssumedRoleUser"]["Arn"] == "arn:aws:sts::111122223333:assumed-role/Builder/ci-1"
+    session = world.session(out["Credentials"])
+    assert session.s3.get_object(Bucket="artifacts", Key="app.zip")["Body"].read() == b"PK"

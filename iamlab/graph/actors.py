@@ -19,7 +19,6 @@ a caller supplies or circumstances decide (MFA, ExternalId, SourceIp...) are lef
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,13 +82,10 @@ class Actor:
             lowered = {k.lower() for k in extra}
             ctx = {k: v for k, v in ctx.items() if k.lower() not in lowered}
             ctx.update(extra)
-        req = Request(self.principal, action, Resource.of(resource, resource_account),
-                      Context(ctx))
-        if self.role_arn and req.identity.role_arn != self.role_arn:
-            # A session ARN drops the role's path; the engine must match the real role ARN.
-            object.__setattr__(req, "identity",
-                               dataclasses.replace(req.identity, role_arn=self.role_arn))
-        return req
+        # A session ARN drops the role's path: the request names the role (path and all)
+        # that Principal elements and aws:PrincipalArn must match.
+        return Request(self.principal, action, Resource.of(resource, resource_account),
+                       Context(ctx), self.role_arn)
 
     def policies(self, resource_policy: Policy | None = None) -> PolicySet:
         return PolicySet.of(identity=self.identity, resource=resource_policy,
@@ -120,8 +116,7 @@ def role_actor(role: RoleInfo, inventory: Inventory, now: datetime,
     principal = session or session_arn(role)
     name = principal.rsplit("/", 1)[-1]
     userid = f"{role.role_id}:{name}" if role.role_id else None
-    ctx = _facts(principal, now, principal_tags=role.tags, userid=userid,
-                 extra={"aws:PrincipalArn": role.arn})
+    ctx = _facts(principal, now, principal_tags=role.tags, userid=userid, role_arn=role.arn)
     return Actor(node or role.arn, principal, role.account, role.policies, role.boundary,
                  _scps(inventory, role.account), role.arn, ctx, _FACT_PREFIXES_IAM)
 
@@ -138,14 +133,15 @@ def federated_actor(provider: str, now: datetime) -> Actor:
     """An identity provider: the caller of AssumeRoleWithSAML / ...WithWebIdentity."""
     account = provider.split(":")[4] if provider.startswith("arn:") else None
     ctx = {k: v for k, v in _facts(provider, now).items()
-           if k.lower() in ("aws:currenttime", "aws:epochtime", "aws:securetransport")}
+           if k.lower() in ("aws:currenttime", "aws:epochtime", "aws:securetransport",
+                            "aws:federatedprovider")}
     return Actor(provider, provider, account or None, context=ctx)
 
 
 def external_actor(principal: str, account: str | None, now: datetime,
                    role_arn: str | None = None, node: str | None = None) -> Actor:
     """A principal (or a whole account, as its root) from an account the dump lacks."""
-    ctx = _facts(principal, now, extra={"aws:PrincipalArn": role_arn} if role_arn else None)
+    ctx = _facts(principal, now, role_arn=role_arn)
     return Actor(node or principal, principal, account, (assumed_allow(account),), None, None,
                  role_arn, ctx, (), external=True)
 

@@ -16,17 +16,18 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from iamlab.errors import PolicyError
 from iamlab.jsonloc import Locations
-from iamlab.lint import actions, conditions, escalation, grammar, quotas, resources, trust
+from iamlab.lint import grammar, quotas
 from iamlab.lint.codes import CODES, Code
 from iamlab.lint.finding import SEVERITIES, Finding
-from iamlab.lint.model import LintContext, Options, statements_of
+from iamlab.lint.model import LintContext, Options, Stmt, statements_of
 from iamlab.lint.quotas import CONTAINERS, DEFAULT_CONTAINER
 from iamlab.parse import PolicySource, load_document
 from iamlab.policy import PolicyKind
@@ -34,8 +35,14 @@ from iamlab.policy import PolicyKind
 __all__ = ["CODES", "CONTAINERS", "DEFAULT_CONTAINER", "SEVERITIES", "Code", "Finding",
            "findings_json", "guess_kind", "has_errors", "lint_policy", "prepare"]
 
-_STATEMENT_CHECKS = (actions.check, resources.check, conditions.check, trust.check,
-                     escalation.check)
+
+@lru_cache(maxsize=1)
+def _statement_checks() -> tuple[Callable[[LintContext, Stmt], None], ...]:
+    """The check families run on each statement, imported on first use (so that the other
+    ``iamlab`` commands, which build the lint command's options, do not load them)."""
+    from iamlab.lint import actions, conditions, escalation, resources, trust
+
+    return (actions.check, resources.check, conditions.check, trust.check, escalation.check)
 
 
 def lint_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
@@ -73,6 +80,7 @@ def prepare() -> None:
     (about half a second, once per session: a notebook can do it while the learner reads)."""
     from iamlab.lint.common import cat
 
+    _statement_checks()
     c = cat().load()
     c.arn_fits_action("s3:GetObject", "arn:aws:s3:::bucket/key")
     c.condition_key("aws:SourceIp")
@@ -115,8 +123,9 @@ def _lint(source: PolicySource, kind: PolicyKind, options: Options, name: str
         return ctx.findings
     ctx = LintContext(kind, doc, locations, text, options)
     grammar.check(ctx, name)
+    checks = _statement_checks()
     for st in statements_of(doc):
-        for check in _STATEMENT_CHECKS:
+        for check in checks:
             check(ctx, st)
     quotas.check(ctx)
     return ctx.findings

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from iamlab.jsonloc import format_path
 from iamlab.lint import findings_json, guess_kind, has_errors, lint_policy
-from iamlab.lint.finding import Finding
+from iamlab.lint.finding import SEVERITIES, Finding
 from iamlab.lint.quotas import CONTAINERS
 from iamlab.policy import PolicyKind
 
@@ -37,22 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Lint one file; exit status 1 when any finding is an error, 2 when it cannot be read."""
-    name = args.file
-    if name == "-":
-        text = sys.stdin.read()
-        name = "<stdin>"
-    else:
-        try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            print(f"iamlab lint: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            print(f"iamlab lint: cannot read {name}: it is not UTF-8 text "
-                  f"({exc.reason} at byte {exc.start})", file=sys.stderr)
-            return 2
+    name = "<stdin>" if args.file == "-" else args.file
+    try:
+        text = _read(args.file)
+    except OSError as exc:
+        print(f"iamlab lint: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"iamlab lint: cannot read {name}: it is not UTF-8 text "
+              f"({exc.reason} at byte {exc.start})", file=sys.stderr)
+        return 2
     guessed = args.kind == "auto"
     kind = _guess(text) if guessed else PolicyKind(args.kind)
     findings = lint_policy(text, kind, container=args.container, account=args.account)
@@ -65,6 +59,16 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(_text(name, finding) + "\n")
         stdout.write(_summary(findings) + "\n")
     return 1 if has_errors(findings) else 0
+
+
+def _read(file: str) -> str:
+    """The text of ``file`` (``-``: standard input), read as bytes from either so that
+    anything but UTF-8 is refused alike (UnicodeDecodeError; OSError when unreadable)."""
+    if file == "-":
+        data: bytes | str = getattr(sys.stdin, "buffer", sys.stdin).read()
+    else:
+        data = Path(file).read_bytes()
+    return data if isinstance(data, str) else data.decode("utf-8")
 
 
 def _guess(text: str) -> PolicyKind:
@@ -81,18 +85,13 @@ def _article(label: str) -> str:
 
 def _text(name: str, f: Finding) -> str:
     where = f"{name}:{f.line}:{f.column}" if f.line is not None else name
-    lines = [f"{where}: {f.severity} [{f.code}] at {format_path(f.path)}: {f.message}"]
-    if f.fix:
-        lines.append(f"    fix: {f.fix}")
-    if f.doc_url:
-        lines.append(f"    see: {f.doc_url}")
-    return "\n".join(lines)
+    return "\n".join([f"{where}: {f.severity} [{f.code}] at {format_path(f.path)}: "
+                      f"{f.message}", *f.hints()])
 
 
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "no findings"
-    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning",
-                                                                  "suggestion")}
+    counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
     parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()]
     return ", ".join(parts)

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 """What the parser accepts as an action (anything else is already a grammar finding)."""
+VARIABLE = re.compile(r"\$\{[^}]*\}")
+"""A policy variable such as ``${aws:username}``."""
 
 
 class Issue(NamedTuple):

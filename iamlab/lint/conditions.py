@@ -12,16 +12,14 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 
+from iamlab.arn import WEB_IDENTITY_PROVIDERS
 from iamlab.conditions import OperatorSpec, parse_operator
-from iamlab.lint.common import Issue, cat, expand, quoted_list
+from iamlab.lint.common import Issue, cat, did_you_mean, expand, quoted_list
 from iamlab.lint.model import Cond, LintContext, Stmt
 
 EXTRA_GLOBAL_KEYS = ("aws:SourceOwner", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
                      "aws:AssumedRoot", "aws:ChatbotSourceArn")
 """Global keys the IAM User Guide lists that the catalog's table does not (yet) have."""
-
-OIDC_PROVIDERS = ("accounts.google.com", "graph.facebook.com", "www.amazon.com",
-                  "cognito-identity.amazonaws.com")
 
 MAY_BE_ABSENT = frozenset(k.lower() for k in (
     "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:TokenIssueTime",
@@ -115,7 +113,7 @@ def key_issues(key: str, operator: str, actions: tuple[str, ...] | None,
 def _unknown_key(key: str) -> Issue | None:
     prefix, _, _ = key.partition(":")
     low = prefix.lower()
-    if "." in low or "/" in low or low in OIDC_PROVIDERS:
+    if "." in low or "/" in low or low in WEB_IDENTITY_PROVIDERS:
         return None  # a web identity provider's keys (token.actions.githubusercontent.com:sub)
     c = cat()
     if low == "aws":
@@ -126,7 +124,7 @@ def _unknown_key(key: str) -> Issue | None:
             "condition-unknown-key",
             f'"{key}" is not an AWS global condition key. A request never carries a key AWS '
             "does not define, so this condition can never hold (or, with a negated operator "
-            "or ...IfExists, always holds)." + _did_you_mean(close),
+            "or ...IfExists, always holds)." + did_you_mean(close),
             close[0] if close else None)
     if not c.has_service(prefix):
         return Issue(
@@ -142,7 +140,7 @@ def _unknown_key(key: str) -> Issue | None:
         "condition-unknown-key",
         f'"{key}" is not a condition key of {c.service_name(prefix) or prefix}. A request '
         "never carries a key the service does not define, so this condition can never hold "
-        "(or, negated, always holds)." + _did_you_mean(names),
+        "(or, negated, always holds)." + did_you_mean(names),
         names[0] if names else None)
 
 
@@ -350,8 +348,3 @@ def _absent_example(low: str) -> str:
     if low == "aws:federatedprovider":
         return "requests that do not come from a federated identity"
     return "requests in which AWS does not supply the key"
-
-
-def _did_you_mean(names: list[str]) -> str:
-    return (" Did you mean " + " or ".join(names) + "?") if names else ""
-

@@ -54,12 +54,14 @@ class Finding:
 
     def text(self) -> str:
         """Several lines for a terminal: where, severity and code, message, fix, link."""
-        lines = [f"{self.where}: {self.severity} [{self.code}] {self.message}"]
-        if self.fix:
-            lines.append(f"    fix: {self.fix}")
+        return "\n".join([str(self), *self.hints()])
+
+    def hints(self) -> list[str]:
+        """The indented ``fix:`` and ``see:`` lines, for those the finding has."""
+        lines = [f"    fix: {self.fix}"] if self.fix else []
         if self.doc_url:
             lines.append(f"    see: {self.doc_url}")
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
         return f"{self.where}: {self.severity} [{self.code}] {self.message}"

@@ -13,9 +13,10 @@ from typing import Any
 
 from iamlab.errors import Problem
 from iamlab.lint import docs
+from iamlab.lint.common import VARIABLE
 from iamlab.lint.finding import Finding
 from iamlab.lint.model import LintContext
-from iamlab.parse import _Checker  # the parser's checker, reused so the text is parsed once
+from iamlab.parse import check_document
 from iamlab.policy import VERSION_2012
 
 _WHY = {
@@ -45,7 +46,6 @@ _FIX = {
     "prohibited-principal": "remove the element",
 }
 _QUOTED_HINT = re.compile(r'\(did you mean "([^"]+)"\?\)|write "([^"]+)"')
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 def problem_finding(problem: Problem) -> Finding:
@@ -67,9 +67,8 @@ def problem_finding(problem: Problem) -> Finding:
 
 def check(ctx: LintContext, name: str = "") -> None:
     """Run the parser's checks over the document and record what it finds."""
-    checker = _Checker(ctx.kind, ctx.locations, True)
-    checker.policy(ctx.doc, name, ctx.text)
-    ctx.findings.extend(problem_finding(p) for p in checker.problems)
+    _, problems = check_document(ctx.doc, ctx.kind, ctx.locations, name=name, text=ctx.text)
+    ctx.findings.extend(problem_finding(p) for p in problems)
     _check_version(ctx)
 
 
@@ -78,7 +77,7 @@ def _check_version(ctx: LintContext) -> None:
     doc = ctx.doc
     if not isinstance(doc, dict) or "Version" in doc or "Statement" not in doc:
         return
-    uses_variables = _VARIABLE.search(_all_text(doc.get("Statement"))) is not None
+    uses_variables = VARIABLE.search(_all_text(doc.get("Statement"))) is not None
     message = (f'the policy has no Version, so AWS reads it as the old "2008-10-17" language. '
                f'Always start with "Version": "{VERSION_2012}"')
     if uses_variables:

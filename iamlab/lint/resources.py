@@ -13,7 +13,16 @@ import difflib
 import re
 from functools import lru_cache
 
-from iamlab.lint.common import ACTION_SHAPE, Issue, access_level, cat, expand, has_wildcard
+from iamlab.arn import ACCOUNT_ID
+from iamlab.lint.common import (
+    ACTION_SHAPE,
+    VARIABLE,
+    Issue,
+    access_level,
+    cat,
+    expand,
+    has_wildcard,
+)
 from iamlab.lint.common import quoted_list as _quoted
 from iamlab.lint.model import LintContext, Stmt
 from iamlab.policy import PolicyKind
@@ -22,7 +31,6 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e"
               "aws-iso-f", "aws-eusc")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+\Z")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-_ACCOUNT = re.compile(r"\d{12}\Z")
 _EXAMPLE_VALUES = {
     "Partition": "aws", "Region": "us-east-1", "Account": "111122223333",
     "BucketName": "bucket", "ObjectName": "key", "RoleNameWithPath": "MyRole",
@@ -105,7 +113,7 @@ def arn_issues(resource: str) -> tuple[Issue, ...]:
             "resource-arn-field",
             f'"{region}" is not a Region code like us-east-1 or eu-west-2 (the fourth part of '
             "an ARN), so this Resource matches no resource.", None))
-    if account and not _wild(account) and not _ACCOUNT.match(account) and account != "aws":
+    if account and not _wild(account) and not ACCOUNT_ID.match(account) and account != "aws":
         issues.append(Issue(
             "resource-arn-field",
             f'"{account}" is not an account ID: the fifth part of an ARN is the 12-digit ID '
@@ -119,9 +127,6 @@ def arn_issues(resource: str) -> tuple[Issue, ...]:
     return tuple(issues)
 
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
-
-
 @lru_cache(maxsize=65536)
 def _instance_types(resource: str) -> frozenset[tuple[str, str]] | None:
     """The resource types (service, name) one concrete instance of ``resource`` fits.
@@ -133,7 +138,7 @@ def _instance_types(resource: str) -> frozenset[tuple[str, str]] | None:
     """
     if any(v in resource for v in ("${*}", "${?}", "${$}")):
         return None
-    concrete = _VARIABLE.sub("x", resource).replace("*", "x").replace("?", "x")
+    concrete = VARIABLE.sub("x", resource).replace("*", "x").replace("?", "x")
     return frozenset((t.service, t.name) for t in cat().resource_types_for_arn(concrete))
 
 

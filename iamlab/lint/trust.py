@@ -9,8 +9,7 @@ trust policy silently lets in too much or nobody at all.
 
 from __future__ import annotations
 
-import re
-
+from iamlab.arn import ACCOUNT_ID, WEB_IDENTITY_PROVIDERS, Arn, parse_arn
 from iamlab.lint import docs
 from iamlab.lint.common import expand
 from iamlab.lint.model import LintContext, Principal, Stmt
@@ -26,38 +25,44 @@ _COMPANIONS = frozenset(a.lower() for a in ("sts:TagSession", "sts:SetSourceIden
 _SOURCE_KEYS = frozenset(k.lower() for k in ("aws:SourceArn", "aws:SourceAccount",
                                              "aws:SourceOrgID", "aws:SourceOrgPaths"))
 _ORG_KEYS = frozenset(k.lower() for k in ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths"))
-_OIDC_NAMES = ("accounts.google.com", "graph.facebook.com", "www.amazon.com",
-               "cognito-identity.amazonaws.com")
-_ACCOUNT_OF = re.compile(r"arn:[a-z-]+:(?:iam|sts)::(\d{12}):")
-_SAML = re.compile(r"arn:[a-z-]+:iam::\d{12}:saml-provider/.+\Z")
-_OIDC = re.compile(r"arn:[a-z-]+:iam::\d{12}:oidc-provider/.+\Z")
+
+
+def _account_arn(value: str) -> Arn | None:
+    """An IAM or STS ARN with a 12-digit account and no Region, else None."""
+    arn = parse_arn(value)
+    if arn is None or arn.service not in ("iam", "sts") or arn.region \
+            or not ACCOUNT_ID.match(arn.account):
+        return None
+    return arn
 
 
 def principal_kind(p: Principal) -> str:
     """``star``, ``root``, ``aws``, ``service``, ``saml``, ``oidc`` or ``other``."""
     if p.type == "*" or (p.type == "AWS" and p.value == "*"):
         return "star"
-    if p.type == "AWS":
-        if re.fullmatch(r"\d{12}", p.value) or re.fullmatch(r"arn:[a-z-]+:iam::\d{12}:root",
-                                                            p.value):
-            return "root"
-        return "aws"
     if p.type == "Service":
         return "service"
-    if p.type == "Federated":
-        if _SAML.match(p.value):
-            return "saml"
-        if _OIDC.match(p.value) or p.value in _OIDC_NAMES:
-            return "oidc"
+    if p.type not in ("AWS", "Federated"):
+        return "other"
+    arn = _account_arn(p.value)
+    kind, _, name = arn.resource.partition("/") if arn is not None and arn.service == "iam" \
+        else ("", "", "")
+    if p.type == "AWS":
+        root = ACCOUNT_ID.match(p.value) or (kind == "root" and not name)
+        return "root" if root else "aws"
+    if kind == "saml-provider" and name:
+        return "saml"
+    if (kind == "oidc-provider" and name) or p.value in WEB_IDENTITY_PROVIDERS:
+        return "oidc"
     return "other"
 
 
 def account_of(value: str) -> str | None:
     """The account a principal value belongs to (an ID, a root/role/user/session ARN)."""
-    if re.fullmatch(r"\d{12}", value):
+    if ACCOUNT_ID.match(value):
         return value
-    m = _ACCOUNT_OF.match(value)
-    return m.group(1) if m else None
+    arn = _account_arn(value)
+    return arn.account if arn is not None else None
 
 
 def check(ctx: LintContext, st: Stmt) -> None:

@@ -13,7 +13,7 @@ import ipywidgets as W
 
 from iamlab.decision import Decision, StatementResult
 from iamlab.playground import Outcome
-from iamlab.render import badge_html, statement_row_html
+from iamlab.render import request_html, statements_table_html
 
 
 def deciding_html(decision: Decision) -> str:
@@ -24,8 +24,7 @@ def deciding_html(decision: Decision) -> str:
         parts.append(_statement_box(r, "Decided by"))
     if not decision.deciding and not decision.allowed:
         kind = decision.blocked_by
-        near = [r for r in decision.statements
-                if kind is None or r.policy.kind is kind or r.policy.kind.value == kind.value]
+        near = [r for r in decision.statements if kind in (None, r.policy.kind)]
         if near:
             parts.append("<div>No statement allows it. The ones that might have:</div>")
             parts += [f"<div>• {escape(r.policy.label)}, {escape(r.statement.label)}: "
@@ -41,18 +40,13 @@ def _statement_box(r: StatementResult, head: str) -> str:
 
 def decision_view_html(decision: Decision, title: str = "", step: str = "") -> str:
     """The whole view as one HTML fragment (used by :class:`DecisionView`)."""
-    r = decision.request
-    rows = "".join(statement_row_html(s, any(s is d for d in decision.deciding))
-                   for s in decision.statements)
-    table = ("<table><tr><th>policy</th><th>statement</th><th>effect</th><th>outcome</th>"
-             f"<th>conditions</th></tr>{rows}</table>") if rows else "<p>no statements</p>"
+    table = statements_table_html(decision) or "<p>no statements</p>"
     return (
         f'<div class="iamlab-decision-view" data-step="{escape(step)}" '
         f'data-decision="{escape(decision.decision)}">'
         + (f'<div class="iamlab-title">{escape(title)}</div>' if title else "")
-        + f"<div>{badge_html(decision)} <code>{escape(r.action)}</code> on "
-        f"<code>{escape(r.resource.arn)}</code> by <code>{escape(r.principal)}</code></div>"
-        f'<p class="iamlab-summary">{escape(decision.summary)}</p>'
+        + request_html(decision)
+        + f'<p class="iamlab-summary">{escape(decision.summary)}</p>'
         + deciding_html(decision)
         + "<details><summary>Full explanation: every statement considered</summary>"
         f"{table}<pre>{escape(decision.text())}</pre></details></div>")

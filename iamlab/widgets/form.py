@@ -8,11 +8,11 @@ go through the same parser.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as W
 
-from iamlab.policy import Policy, PolicyKind, Principal, Statement
+from iamlab.policy import Condition, Effect, Policy, PolicyKind, Principal, Statement
 from iamlab.widgets.base import close_all
 from iamlab.widgets.completion import (
     SERVICE_PRINCIPALS,
@@ -25,6 +25,9 @@ from iamlab.widgets.completion import (
 Complete = Callable[[str], list[str]]
 PRINCIPAL_TYPES = (("Service", "Service"), ("AWS", "AWS"), ("Federated", "Federated"),
                    ("* (anyone)", "*"))
+# element name -> the Statement field that holds it
+_FIELDS = {"Principal": "principals", "NotPrincipal": "not_principals", "Action": "actions",
+           "NotAction": "not_actions", "Resource": "resources", "NotResource": "not_resources"}
 
 
 def _narrow() -> W.Layout:
@@ -41,8 +44,8 @@ def _x_button() -> W.Button:
                     layout=W.Layout(width="36px", padding="0px"))
 
 
-def _combo(value: str, complete: Complete, placeholder: str, width: str = "100%"
-           ) -> W.Combobox:
+def combo(value: str, complete: Complete, placeholder: str, width: str = "100%"
+          ) -> W.Combobox:
     """A text field whose suggestions follow what is typed."""
     box = W.Combobox(value=value, options=complete(value), placeholder=placeholder,
                      ensure_option=False, continuous_update=True,
@@ -60,18 +63,57 @@ def _combo(value: str, complete: Complete, placeholder: str, width: str = "100%"
     return box
 
 
-class ValueList(W.VBox):  # type: ignore[misc]
+class RowList(W.VBox):  # type: ignore[misc]
+    """Rows of fields, each with a ✕ that removes it, and a button that adds a row.
+
+    ``_rows`` holds each row's fields followed by the row itself; ``on_change`` is called
+    after every edit of a watched field, every removal, and additions that ask for it.
+    """
+
+    row_width: ClassVar[str | None] = "100%"
+
+    def __init__(self, add_label: str, add: Callable[[], None],
+                 on_change: Callable[[], None], **box: Any) -> None:
+        self._on_change = on_change
+        self._rows: list[tuple[Any, ...]] = []
+        self._add = W.Button(description=add_label, layout=_narrow())
+        self._add.on_click(lambda _b: add())
+        super().__init__(**box)
+
+    def _append(self, fields: tuple[Any, ...], watched: tuple[Any, ...], notify: bool = True,
+                render: bool = True) -> None:
+        """Add a row of ``fields``; an edit of one of ``watched`` calls ``on_change``."""
+        remove = _x_button()
+        row = W.HBox([*fields, remove], layout=W.Layout(width=self.row_width))
+        for w in watched:
+            w.observe(lambda _c: self._on_change(), "value")
+        remove.on_click(lambda _b: self._remove(row))
+        self._rows.append((*fields, row))
+        if render:
+            self._render()
+        if notify:
+            self._on_change()
+
+    def _remove(self, row: W.HBox) -> None:
+        self._rows = [r for r in self._rows if r[-1] is not row]
+        self._render()
+        close_all(row)
+        self._on_change()
+
+    def _render(self) -> None:
+        self.children = [r[-1] for r in self._rows] + [self._add]
+
+
+class ValueList(RowList):
     """Several strings (actions, resources), one field each, with remove and add buttons."""
 
     def __init__(self, values: tuple[str, ...], complete: Complete, placeholder: str,
                  on_change: Callable[[], None]) -> None:
         self._complete = complete
         self._placeholder = placeholder
-        self._on_change = on_change
-        self._rows: list[tuple[W.Combobox, W.HBox]] = []
-        self._add = W.Button(description=f"+ {placeholder.split(',')[0]}", layout=_narrow())
-        self._add.on_click(lambda _b: self._new_row("", notify=False))
-        super().__init__(layout=W.Layout(flex="1 1 auto"))
+        super().__init__(f"+ {placeholder.split(',')[0]}",
+                         lambda: self._new_row("", notify=False), on_change,
+                         layout=W.Layout(flex="1 1 auto"))
         for v in values:
             self._new_row(v, notify=False, render=False)
         self._render()
@@ -81,38 +123,18 @@ class ValueList(W.VBox):  # type: ignore[misc]
         return [box.value.strip() for box, _ in self._rows if box.value.strip()]
 
     def _new_row(self, value: str, notify: bool = True, render: bool = True) -> None:
-        box = _combo(value, self._complete, self._placeholder)
-        remove = _x_button()
-        row = W.HBox([box, remove], layout=W.Layout(width="100%"))
-        box.observe(lambda _c: self._on_change(), "value")
-        remove.on_click(lambda _b: self._remove(row))
-        self._rows.append((box, row))
-        if render:
-            self._render()
-        if notify:
-            self._on_change()
-
-    def _remove(self, row: W.HBox) -> None:
-        self._rows = [r for r in self._rows if r[1] is not row]
-        self._render()
-        close_all(row)
-        self._on_change()
-
-    def _render(self) -> None:
-        self.children = [row for _, row in self._rows] + [self._add]
+        box = combo(value, self._complete, self._placeholder)
+        self._append((box,), (box,), notify, render)
 
 
-class PrincipalList(W.VBox):  # type: ignore[misc]
+class PrincipalList(RowList):
     """Who a trust (or resource) policy names: a type and a value per row."""
 
     def __init__(self, principals: tuple[Principal, ...], choices: dict[str, tuple[str, ...]],
                  on_change: Callable[[], None]) -> None:
         self._choices = choices
-        self._on_change = on_change
-        self._rows: list[tuple[W.Dropdown, W.Combobox, W.HBox]] = []
-        self._add = W.Button(description="+ principal", layout=_narrow())
-        self._add.on_click(lambda _b: self._new_row("Service", "", notify=False))
-        super().__init__(layout=W.Layout(flex="1 1 auto"))
+        super().__init__("+ principal", lambda: self._new_row("Service", "", notify=False),
+                         on_change, layout=W.Layout(flex="1 1 auto"))
         for p in principals:
             self._new_row(p.type, "" if p.type == "*" else p.value, notify=False, render=False)
         self._render()
@@ -122,11 +144,9 @@ class PrincipalList(W.VBox):  # type: ignore[misc]
         kind = W.Dropdown(options=PRINCIPAL_TYPES, value=ptype if ptype in
                           dict(PRINCIPAL_TYPES).values() else "AWS",
                           layout=W.Layout(width="130px"))
-        box = _combo(value, lambda t: complete_from(self._choices.get(kind.value, ()), t),
-                     "who, e.g. ec2.amazonaws.com")
+        box = combo(value, lambda t: complete_from(self._choices.get(kind.value, ()), t),
+                    "who, e.g. ec2.amazonaws.com")
         box.layout.visibility = "hidden" if kind.value == "*" else "visible"
-        remove = _x_button()
-        row = W.HBox([kind, box, remove], layout=W.Layout(width="100%"))
 
         def kind_changed(_c: dict[str, Any]) -> None:
             box.options = complete_from(self._choices.get(kind.value, ()), "")
@@ -134,88 +154,48 @@ class PrincipalList(W.VBox):  # type: ignore[misc]
             self._on_change()
 
         kind.observe(kind_changed, "value")
-        box.observe(lambda _c: self._on_change(), "value")
-        remove.on_click(lambda _b: self._remove(row))
-        self._rows.append((kind, box, row))
-        if render:
-            self._render()
-        if notify:
-            self._on_change()
+        self._append((kind, box), (box,), notify, render)
 
-    def _remove(self, row: W.HBox) -> None:
-        self._rows = [r for r in self._rows if r[2] is not row]
-        self._render()
-        close_all(row)
-        self._on_change()
-
-    def _render(self) -> None:
-        self.children = [r[2] for r in self._rows] + [self._add]
-
-    def to_json(self) -> Any:
-        """The Principal element as AWS writes it (``"*"``, or ``{"Service": ...}``)."""
-        block: dict[str, list[str]] = {}
-        for kind, box, _ in self._rows:
-            if kind.value == "*":
-                if len(self._rows) == 1:
-                    return "*"
-                block.setdefault("AWS", []).append("*")
-            elif box.value.strip():
-                block.setdefault(kind.value, []).append(box.value.strip())
-        return {k: v[0] if len(v) == 1 else v for k, v in block.items()}
+    def entries(self) -> tuple[Principal, ...]:
+        """The rows filled in, as principals: a lone ``*`` row is the bare ``"*"``, one among
+        others is ``{"AWS": "*"}``."""
+        if len(self._rows) == 1 and self._rows[0][0].value == "*":
+            return (Principal("*", "*"),)
+        return tuple(Principal("AWS", "*") if kind.value == "*" else
+                     Principal(kind.value, box.value.strip())
+                     for kind, box, _ in self._rows if kind.value == "*" or box.value.strip())
 
 
-class ConditionList(W.VBox):  # type: ignore[misc]
+class ConditionList(RowList):
     """Condition rows: operator, key, and values (comma-separated)."""
 
     def __init__(self, statement: Statement, trust: bool, on_change: Callable[[], None]
                  ) -> None:
-        self._on_change = on_change
         self._trust = trust
         self._actions = statement.actions or ()
-        self._rows: list[tuple[W.Combobox, W.Combobox, W.Text, W.HBox]] = []
-        self._add = W.Button(description="+ condition", layout=_narrow())
-        self._add.on_click(lambda _b: self._new_row("StringEquals", "", "", notify=False))
-        super().__init__(layout=W.Layout(flex="1 1 auto"))
+        super().__init__("+ condition",
+                         lambda: self._new_row("StringEquals", "", "", notify=False),
+                         on_change, layout=W.Layout(flex="1 1 auto"))
         for c in statement.conditions:
             self._new_row(c.operator, c.key, ", ".join(c.values), notify=False, render=False)
         self._render()
 
     def _new_row(self, op: str, key: str, values: str, notify: bool = True,
                  render: bool = True) -> None:
-        op_box = _combo(op, complete_operator, "operator", "190px")
-        key_box = _combo(key, lambda t: complete_condition_key(t, self._actions, self._trust),
-                         "condition key", "200px")
+        op_box = combo(op, complete_operator, "operator", "190px")
+        key_box = combo(key, lambda t: complete_condition_key(t, self._actions, self._trust),
+                        "condition key", "200px")
         val_box = W.Text(value=values, placeholder="values, comma-separated",
                          continuous_update=True, layout=W.Layout(flex="1 1 auto"))
-        remove = _x_button()
-        row = W.HBox([op_box, key_box, val_box, remove], layout=W.Layout(width="100%"))
-        for w in (op_box, key_box, val_box):
-            w.observe(lambda _c: self._on_change(), "value")
-        remove.on_click(lambda _b: self._remove(row))
-        self._rows.append((op_box, key_box, val_box, row))
-        if render:
-            self._render()
-        if notify:
-            self._on_change()
+        fields = (op_box, key_box, val_box)
+        self._append(fields, fields, notify, render)
 
-    def _remove(self, row: W.HBox) -> None:
-        self._rows = [r for r in self._rows if r[3] is not row]
-        self._render()
-        close_all(row)
-        self._on_change()
-
-    def _render(self) -> None:
-        self.children = [r[3] for r in self._rows] + [self._add]
-
-    def to_json(self) -> dict[str, dict[str, Any]]:
-        block: dict[str, dict[str, Any]] = {}
-        for op, key, vals, _ in self._rows:
-            if not (op.value.strip() and key.value.strip()):
-                continue
-            values = [v.strip() for v in vals.value.split(",") if v.strip()]
-            block.setdefault(op.value.strip(), {})[key.value.strip()] = (
-                values[0] if len(values) == 1 else values)
-        return block
+    def entries(self) -> tuple[Condition, ...]:
+        """The rows with an operator and a key, as conditions."""
+        return tuple(Condition(op.value.strip(), key.value.strip(),
+                               tuple(v.strip() for v in vals.value.split(",") if v.strip()))
+                     for op, key, vals, _ in self._rows
+                     if op.value.strip() and key.value.strip())
 
 
 def _pair_picker(names: tuple[str, str], negated: bool, on_change: Callable[[], None]
@@ -280,27 +260,16 @@ class StatementForm(W.VBox):  # type: ignore[misc]
         super().__init__(rows, layout=W.Layout(border="1px solid #d0d7de", padding="6px",
                                                margin="4px 0"))
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.sid.value.strip():
-            out["Sid"] = self.sid.value.strip()
-        out["Effect"] = self.effect.value
+    def statement(self) -> Statement:
+        """The fields as a statement; an empty element is left out."""
+        elements: dict[str, Any] = {
+            _FIELDS[self.action_pick.value]: tuple(self.actions.values) or None}
         if self.principal_pick is not None and self.principals is not None:
-            principal = self.principals.to_json()
-            if principal:
-                out[self.principal_pick.value] = principal
-        actions = self.actions.values
-        if actions:
-            out[self.action_pick.value] = actions[0] if len(actions) == 1 else actions
+            elements[_FIELDS[self.principal_pick.value]] = self.principals.entries() or None
         if self.resource_pick is not None and self.resources is not None:
-            resources = self.resources.values
-            if resources:
-                out[self.resource_pick.value] = (resources[0] if len(resources) == 1
-                                                 else resources)
-        conditions = self.conditions.to_json()
-        if conditions:
-            out["Condition"] = conditions
-        return out
+            elements[_FIELDS[self.resource_pick.value]] = tuple(self.resources.values) or None
+        return Statement(Effect(self.effect.value), self.sid.value.strip() or None,
+                         conditions=self.conditions.entries(), **elements)
 
 
 class PolicyForm(W.VBox):  # type: ignore[misc]
@@ -346,21 +315,15 @@ class PolicyForm(W.VBox):  # type: ignore[misc]
         _set_disabled(self, not enabled)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self._version is not None:
-            out["Version"] = self._version
-        if self._id is not None:
-            out["Id"] = self._id
-        out["Statement"] = [s.to_json() for s in self._statements]
-        return out
+        """The document the form says, as AWS JSON (written by :meth:`Policy.to_dict`)."""
+        return Policy(tuple(s.statement() for s in self._statements), self.kind,
+                      self._version, self._id).to_dict()
 
     def _statement(self, st: Statement, number: int) -> StatementForm:
         return StatementForm(st, self.kind, number, self.principal_choices,
                              self.resource_choices, self._changed, self._remove)
 
     def _add_statement(self) -> None:
-        from iamlab.policy import Effect
-
         blank = Statement(Effect.ALLOW, principals=(Principal("Service", ""),)
                           if self.kind.needs_principal else None)
         self._statements.append(self._statement(blank, len(self._statements) + 1))

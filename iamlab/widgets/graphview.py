@@ -22,17 +22,10 @@ from iamlab.playground import Outcome, RolePlayground
 _GREEN, _RED = "#15803d", "#b42318"
 
 
-def dot_quote(text: str) -> str:
-    """A DOT string literal: quotes and backslashes escaped, newlines as DOT line breaks."""
-    cleaned = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
-    cleaned = cleaned.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + "\\n".join(cleaned.splitlines() or [""]) + '"'
-
-
 def diagram_source(model: RolePlayground, outcome: Outcome | None) -> str:
     """DOT text: the access graph of the playground, and the request's two steps."""
     from iamlab.graph import build_graph
-    from iamlab.graph.dot import node_id
+    from iamlab.graph.dot import dot_string, node_id
 
     graph = build_graph(model.inventory())
     role = model.role_arn
@@ -48,21 +41,21 @@ def diagram_source(model: RolePlayground, outcome: Outcome | None) -> str:
     src, dst = node_id(caller), node_id(role)
     if caller not in graph.nodes:
         shape = "hexagon" if outcome.caller.is_service else "ellipse"
-        lines.append(f"  {src} [label={dot_quote(caller)}, shape={shape}, style=filled, "
+        lines.append(f"  {src} [label={dot_string(caller)}, shape={shape}, style=filled, "
                      'fillcolor="#f3f4f6", color="#6b7280", class="iamlab-request-caller"];')
     if not outcome.assume.allowed:
-        lines.append(f"  {src} -> {dst} [label={dot_quote('✘ not trusted: may not assume')}, "
+        lines.append(f"  {src} -> {dst} [label={dot_string('✘ not trusted: may not assume')}, "
                      f'color="{_RED}", fontcolor="{_RED}", style=dashed, penwidth=2.5, '
                      'class="iamlab-request-assume"];')
     elif not existing:
-        lines.append(f"  {src} -> {dst} [label={dot_quote('may assume')}, color=\"{_GREEN}\", "
+        lines.append(f"  {src} -> {dst} [label={dot_string('may assume')}, color=\"{_GREEN}\", "
                      f'fontcolor="{_GREEN}", penwidth=2.5, class="iamlab-request-assume"];')
     ok = outcome.act.allowed
     verdict = f"{outcome.ask.action}: allowed" if ok else f"✘ {outcome.ask.action}: denied"
     colour = _GREEN if ok else _RED
-    lines.append(f"  request_resource [label={dot_quote(outcome.ask.resource)}, shape=cylinder, "
+    lines.append(f"  request_resource [label={dot_string(outcome.ask.resource)}, shape=cylinder, "
                  'style=filled, fillcolor="#eef6ff", fontsize=9, class="iamlab-request-resource"];')
-    lines.append(f"  {dst} -> request_resource [label={dot_quote(verdict)}, color=\"{colour}\", "
+    lines.append(f"  {dst} -> request_resource [label={dot_string(verdict)}, color=\"{colour}\", "
                  f'fontcolor="{colour}", penwidth=2.5, style={"solid" if ok else "dashed"}, '
                  'class="iamlab-request-act"];')
     end = base.rstrip().rfind("}")  # the graph's closing brace: add the request inside

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from iamlab.arn import account_root, parse_arn
 from iamlab.errors import IamlabError
 from iamlab.playground import Ask, Caller, Outcome, RolePlayground, default_callers
 from iamlab.policy import Policy, PolicyKind
@@ -122,9 +123,7 @@ class Playground(W.VBox):  # type: ignore[misc]
         does not exist gives a playground saying so, starting from the ready-made policies.
         """
         try:
-            model = RolePlayground.from_inventory(
-                world.inventory(), role, _session_names(world, role),
-                _bucket_policies(world), world.clock.now())
+            model = RolePlayground.from_world(world, role)
         except IamlabError as exc:
             return cls(notice=f"Cannot open the role: {exc}. Showing ready-made policies "
                        "instead.", caller=caller, action=action, resource=resource, **options)
@@ -184,33 +183,20 @@ class Playground(W.VBox):  # type: ignore[misc]
 
 
 def _principal_choices(callers: tuple[Caller, ...]) -> dict[str, tuple[str, ...]]:
-    aws = tuple(dict.fromkeys(
-        [c.principal for c in callers if c.principal.startswith("arn:aws:iam::")
-         and ":saml-provider/" not in c.principal]
-        + [f"arn:aws:iam::{c.principal.split(':')[4]}:root" for c in callers
-           if c.principal.startswith("arn:aws:iam::")]))
-    federated = tuple(c.principal for c in callers if ":saml-provider/" in c.principal)
+    """What the trust policy's form suggests for each principal type, from the callers."""
+    arns = [(c.principal, parse_arn(c.principal)) for c in callers]
+    iam = [(p, a) for p, a in arns if a is not None and a.service == "iam"]
+    federated = tuple(p for p, a in iam if a.resource.startswith("saml-provider/"))
+    aws = tuple(dict.fromkeys([p for p, _ in iam if p not in federated]
+                              + [account_root(a.account, a.partition) for _, a in iam]))
     services = tuple(dict.fromkeys([c.principal for c in callers if c.is_service]
                                    + list(SERVICE_PRINCIPALS)))
     return {"Service": services, "AWS": aws, "Federated": federated}
 
 
-# -- reading a simulated world (read only) ----------------------------------------------------
-def _session_names(world: Any, role: str) -> dict[str, str]:
-    """EC2 names a role session after the instance: use an instance that carries the role."""
-    for account in world.accounts.values():
-        for instance in account.instances.values():
-            carried = instance.role
-            if carried is not None and role in (carried.name, carried.arn):
-                return {"ec2.amazonaws.com": instance.instance_id}
-    return {}
-
-
-def _bucket_policies(world: Any) -> dict[str, Policy]:
-    return {b.arn: b.policy for b in world.buckets.values() if b.policy is not None}
-
-
 def _world_resources(world: Any) -> tuple[str, ...]:
+    """Resource ARNs the request builder suggests: some objects of each bucket, and the
+    buckets themselves."""
     out: list[str] = []
     for bucket in world.buckets.values():
         out += [f"{bucket.arn}/{key}" for key in list(bucket.objects)[:20]]

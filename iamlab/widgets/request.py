@@ -3,60 +3,37 @@ with which extra condition keys. It only collects choices; ``ask`` holds the res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import ipywidgets as W
 import traitlets
 
 from iamlab.playground import Ask
-from iamlab.widgets.base import close_all
 from iamlab.widgets.completion import complete_action, complete_condition_key, complete_from
-from iamlab.widgets.form import _combo
+from iamlab.widgets.form import RowList, combo
 
 
 def _label(text: str) -> W.Label:
     return W.Label(text, layout=W.Layout(width="90px"))
 
 
-class ContextList(W.VBox):  # type: ignore[misc]
+class ContextList(RowList):
     """Extra condition keys for the request: one key and value per row."""
 
-    def __init__(self, values: dict[str, str], on_change: Any) -> None:
-        self._on_change = on_change
-        self._rows: list[tuple[W.Combobox, W.Text, W.HBox]] = []
-        self._add = W.Button(description="+ context key", layout=W.Layout(width="auto"))
-        self._add.on_click(lambda _b: self.add("", ""))
-        super().__init__()
+    row_width = None
+
+    def __init__(self, values: dict[str, str], on_change: Callable[[], None]) -> None:
+        super().__init__("+ context key", lambda: self.add("", ""), on_change)
         for k, v in values.items():
             self.add(k, v, notify=False)
-        self._render()
 
     def add(self, key: str, value: str, notify: bool = True) -> None:
         """A new row (the key is completed from the global and STS keys)."""
-        key_box = _combo(key, lambda t: complete_condition_key(t, trust=True),
-                         "key, e.g. aws:SourceIp", "220px")
+        key_box = combo(key, lambda t: complete_condition_key(t, trust=True),
+                        "key, e.g. aws:SourceIp", "220px")
         val_box = W.Text(value=value, placeholder="value", continuous_update=True,
                          layout=W.Layout(width="260px"))
-        remove = W.Button(description="✕", tooltip="remove",
-                          layout=W.Layout(width="36px", padding="0px"))
-        row = W.HBox([key_box, val_box, remove])
-        for w in (key_box, val_box):
-            w.observe(lambda _c: self._on_change(), "value")
-        remove.on_click(lambda _b: self._remove(row))
-        self._rows.append((key_box, val_box, row))
-        self._render()
-        if notify:
-            self._on_change()
-
-    def _remove(self, row: W.HBox) -> None:
-        self._rows = [r for r in self._rows if r[2] is not row]
-        self._render()
-        close_all(row)
-        self._on_change()
-
-    def _render(self) -> None:
-        self.children = [r[2] for r in self._rows] + [self._add]
+        self._append((key_box, val_box), (key_box, val_box), notify)
 
     @property
     def values(self) -> dict[str, str]:
@@ -77,8 +54,8 @@ class RequestBuilder(W.VBox):  # type: ignore[misc]
                                  value=caller if caller in principals else
                                  (principals[0] if principals else None),
                                  layout=W.Layout(width="460px"))
-        self.action = _combo(action, complete_action, "action, e.g. s3:GetObject", "460px")
-        self.resource = _combo(resource, lambda t: complete_from(tuple(resources), t),
+        self.action = combo(action, complete_action, "action, e.g. s3:GetObject", "460px")
+        self.resource = combo(resource, lambda t: complete_from(tuple(resources), t),
                                "resource ARN, e.g. arn:aws:s3:::bucket/key", "460px")
         self.context = ContextList(dict(context or {}), self._changed)
         for w in (self.caller, self.action, self.resource):

@@ -42,7 +42,7 @@ def _trust(principal: dict[str, Any], action: str = "sts:AssumeRole",
                           "Action": action}
     if condition:
         st["Condition"] = condition
-    return {"Version": "2012-10-17", "Statement": [st]}
+    return _doc(st)
 
 
 def _allow(sid: str, actions: list[str] | str, resources: list[str] | str) -> dict[str, Any]:

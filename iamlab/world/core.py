@@ -41,6 +41,7 @@ from iamlab.world.model import (
     AccessKey,
     Account,
     Bucket,
+    Group,
     ManagedPolicy,
     MfaDevice,
     PolicyVersion,
@@ -80,6 +81,11 @@ class Caller:
     @property
     def service_linked(self) -> bool:
         return self.role is not None and self.role.service_linked is not None
+
+    @property
+    def role_arn(self) -> str | None:
+        """For a role session, its role's ARN with the path the session ARN leaves out."""
+        return self.temp.role_arn if self.temp is not None else None
 
 
 class World:
@@ -270,26 +276,23 @@ class World:
         acct = self.accounts.get(parsed.account)
         return acct.policies.get(arn) if acct else None
 
-    def _managed(self, arns: list[str]) -> list[Policy]:
-        found = []
-        for arn in arns:
-            mp = self.managed_policy(arn)
-            if mp is not None:
-                found.append(mp.policy)
-        return found
+    def own_policies(self, entity: User | Group | Role) -> list[Policy]:
+        """A user's, group's or role's own policies: inline, then the managed ones attached."""
+        managed = (self.managed_policy(arn) for arn in entity.attached)
+        return [*entity.inline.values(), *(mp.policy for mp in managed if mp is not None)]
 
     def user_policies(self, user: User) -> list[Policy]:
         """Every identity policy of a user: its own and its groups' (inline and managed)."""
         acct = self.accounts[user.account]
-        found = [*user.inline.values(), *self._managed(user.attached)]
+        found = self.own_policies(user)
         for gname in user.groups:
             group = acct.groups.get(gname)
             if group is not None:
-                found += [*group.inline.values(), *self._managed(group.attached)]
+                found += self.own_policies(group)
         return found
 
     def role_policies(self, role: Role) -> list[Policy]:
-        return [*role.inline.values(), *self._managed(role.attached)]
+        return self.own_policies(role)
 
     def boundary_of(self, arn: str | None) -> Policy | None:
         if arn is None:
@@ -368,7 +371,7 @@ class World:
         if extra:
             keys.update(extra)
         return aws_context(
-            caller.arn, now=self.clock.now(), source_ip=None,
+            caller.arn, role_arn=caller.role_arn, now=self.clock.now(), source_ip=None,
             secure_transport=location.secure_transport, mfa_age_seconds=mfa_age,
             principal_tags=self.principal_tags(caller), userid=caller.userid,
             org_id=org.org_id if org is not None and caller.account in org else None,
@@ -387,7 +390,8 @@ class World:
             scps = org.levels(caller.account, PolicyKind.SCP)
             if resource_account and action.split(":", 1)[0].lower() in RCP_SERVICES:
                 rcps = org.levels(resource_account, PolicyKind.RCP)
-        request = Request(caller.arn, action, Resource(resource, resource_account), Context(ctx))
+        request = Request(caller.arn, action, Resource(resource, resource_account), Context(ctx),
+                          caller.role_arn)
         policies = PolicySet(identity, resource_policy, boundary, session, scps, rcps)
         decision = evaluate(request, policies)
         if not decision.allowed:

@@ -163,6 +163,25 @@ class IamClient(ServiceClient):
         return mp
 
     @staticmethod
+    def _attach(call: Call, entity: User | Group | Role, action: str, arn: str,
+                context: Mapping[str, ContextValue] | None = None) -> None:
+        """Authorise ``action`` (iam:Attach*Policy) on ``entity``, then attach ``arn`` (once)."""
+        call.authorize(action, entity.arn, account=entity.account,
+                       context={"iam:PolicyARN": arn, **(context or {})})
+        if arn not in entity.attached:
+            entity.attached.append(arn)
+
+    @staticmethod
+    def _detach(call: Call, entity: User | Group | Role, action: str, arn: str,
+                context: Mapping[str, ContextValue] | None = None) -> None:
+        """Authorise ``action`` (iam:Detach*Policy) on ``entity``, then detach ``arn``."""
+        call.authorize(action, entity.arn, account=entity.account,
+                       context={"iam:PolicyARN": arn, **(context or {})})
+        if arn not in entity.attached:
+            raise NoSuchEntity(f"Policy {arn} was not found.")
+        entity.attached.remove(arn)
+
+    @staticmethod
     def _not_service_linked(role: Role) -> None:
         if role.service_linked:
             raise UnmodifiableEntity(f"Cannot perform the operation on the protected role "
@@ -386,10 +405,7 @@ class IamClient(ServiceClient):
                 raise ServiceError("The request failed because AWS service role policies can "
                                    "only be attached to the service-linked role for that "
                                    "service.", code="PolicyNotAttachable")
-            call.authorize("iam:AttachRolePolicy", role.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": mp.arn, **self._role_context(role)})
-            if mp.arn not in role.attached:
-                role.attached.append(mp.arn)
+            self._attach(call, role, "iam:AttachRolePolicy", mp.arn, self._role_context(role))
             return {}
 
     def detach_role_policy(self, *, RoleName: str, PolicyArn: str) -> dict[str, Any]:
@@ -397,11 +413,7 @@ class IamClient(ServiceClient):
             acct = self._acct(call)
             role = self._role(acct, RoleName)
             self._not_service_linked(role)
-            call.authorize("iam:DetachRolePolicy", role.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": PolicyArn, **self._role_context(role)})
-            if PolicyArn not in role.attached:
-                raise NoSuchEntity(f"Policy {PolicyArn} was not found.")
-            role.attached.remove(PolicyArn)
+            self._detach(call, role, "iam:DetachRolePolicy", PolicyArn, self._role_context(role))
             return {}
 
     def list_attached_role_policies(self, *, RoleName: str) -> dict[str, Any]:
@@ -582,22 +594,14 @@ class IamClient(ServiceClient):
         with self._call("AttachUserPolicy") as call:
             acct = self._acct(call)
             user = self._user(acct, UserName)
-            mp = self._policy(PolicyArn)
-            call.authorize("iam:AttachUserPolicy", user.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": mp.arn})
-            if mp.arn not in user.attached:
-                user.attached.append(mp.arn)
+            self._attach(call, user, "iam:AttachUserPolicy", self._policy(PolicyArn).arn)
             return {}
 
     def detach_user_policy(self, *, UserName: str, PolicyArn: str) -> dict[str, Any]:
         with self._call("DetachUserPolicy") as call:
             acct = self._acct(call)
             user = self._user(acct, UserName)
-            call.authorize("iam:DetachUserPolicy", user.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": PolicyArn})
-            if PolicyArn not in user.attached:
-                raise NoSuchEntity(f"Policy {PolicyArn} was not found.")
-            user.attached.remove(PolicyArn)
+            self._detach(call, user, "iam:DetachUserPolicy", PolicyArn)
             return {}
 
     def put_user_permissions_boundary(self, *, UserName: str,
@@ -673,22 +677,14 @@ class IamClient(ServiceClient):
         with self._call("AttachGroupPolicy") as call:
             acct = self._acct(call)
             group = self._group(acct, GroupName)
-            mp = self._policy(PolicyArn)
-            call.authorize("iam:AttachGroupPolicy", group.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": mp.arn})
-            if mp.arn not in group.attached:
-                group.attached.append(mp.arn)
+            self._attach(call, group, "iam:AttachGroupPolicy", self._policy(PolicyArn).arn)
             return {}
 
     def detach_group_policy(self, *, GroupName: str, PolicyArn: str) -> dict[str, Any]:
         with self._call("DetachGroupPolicy") as call:
             acct = self._acct(call)
             group = self._group(acct, GroupName)
-            call.authorize("iam:DetachGroupPolicy", group.arn, account=acct.account_id,
-                           context={"iam:PolicyARN": PolicyArn})
-            if PolicyArn not in group.attached:
-                raise NoSuchEntity(f"Policy {PolicyArn} was not found.")
-            group.attached.remove(PolicyArn)
+            self._detach(call, group, "iam:DetachGroupPolicy", PolicyArn)
             return {}
 
     # -- managed policies -------------------------------------------------------------------

@@ -44,8 +44,7 @@ def to_inventory(world: World) -> Inventory:
     for acct in world.accounts.values():
         for group in acct.groups.values():
             groups.append(GroupInfo(group.arn, group.name, acct.account_id,
-                                    tuple([*group.inline.values(),
-                                           *_managed(world, group.attached)]), group.path))
+                                    tuple(world.own_policies(group)), group.path))
         for user in acct.users.values():
             users.append(UserInfo(
                 user.arn, user.name, acct.account_id, tuple(world.user_policies(user)),
@@ -79,15 +78,6 @@ def to_inventory(world: World) -> Inventory:
             managed.setdefault(arn, found.policy)
     return Inventory(tuple(users), tuple(groups), tuple(roles), managed, scps,
                      tuple(world.notes))
-
-
-def _managed(world: World, arns: Iterable[str]) -> list[Policy]:
-    found = []
-    for arn in arns:
-        mp = world.managed_policy(arn)
-        if mp is not None:
-            found.append(mp.policy)
-    return found
 
 
 def _same(a: Policy, b: Policy) -> bool:

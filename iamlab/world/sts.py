@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from iamlab.arn import parse_arn
 from iamlab.decision import Decision
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import ContextValue
@@ -44,6 +45,16 @@ def _check_length(value: Any, member: str, low: int, high: int,
         raise validation(value, member,
                          f"Member must satisfy regular expression pattern: {shown}")
     return value
+
+
+def _check_duration(value: Any, high: int) -> None:
+    """DurationSeconds: a whole number of seconds from 900 to ``high``."""
+    if not isinstance(value, int) or value < 900:
+        raise validation(value, "durationSeconds",
+                         "Member must have value greater than or equal to 900")
+    if value > high:
+        raise validation(value, "durationSeconds",
+                         f"Member must have value less than or equal to {high}")
 
 
 class StsClient(ServiceClient):
@@ -76,12 +87,7 @@ class StsClient(ServiceClient):
             _check_length(RoleArn, "roleArn", 20, 2048)
             _check_length(RoleSessionName, "roleSessionName", 2, 64, _SESSION_NAME,
                           "[\\w+=,.@-]*")
-            if not isinstance(DurationSeconds, int) or DurationSeconds < 900:
-                raise validation(DurationSeconds, "durationSeconds",
-                                 "Member must have value greater than or equal to 900")
-            if DurationSeconds > 43200:
-                raise validation(DurationSeconds, "durationSeconds",
-                                 "Member must have value less than or equal to 43200")
+            _check_duration(DurationSeconds, 43200)
             if ExternalId is not None:
                 _check_length(ExternalId, "externalId", 2, 1224, _EXTERNAL_ID,
                               "[\\w+=,.@:\\/-]*")
@@ -104,7 +110,8 @@ class StsClient(ServiceClient):
             mfa = self._check_mfa(caller, SerialNumber, TokenCode)
 
             role = self.world.role_by_arn(RoleArn)
-            account = RoleArn.split(":")[4] if RoleArn.count(":") >= 5 else caller.account
+            parsed = parse_arn(RoleArn)
+            account = parsed.account if parsed is not None else caller.account
             prev = caller.temp
             inherited = {k: v for k, v in (prev.tags.items() if prev else ())
                          if prev and k in prev.transitive_tag_keys}
@@ -169,12 +176,7 @@ class StsClient(ServiceClient):
                                    resource="*",
                                    message="Cannot call GetSessionToken with session "
                                            "credentials")
-            if not isinstance(DurationSeconds, int) or DurationSeconds < 900:
-                raise validation(DurationSeconds, "durationSeconds",
-                                 "Member must have value greater than or equal to 900")
-            if DurationSeconds > 129600:
-                raise validation(DurationSeconds, "durationSeconds",
-                                 "Member must have value less than or equal to 129600")
+            _check_duration(DurationSeconds, 129600)
             if TokenCode is not None:
                 _check_length(TokenCode, "tokenCode", 6, 6, _TOKEN_CODE, "[\\d]*")
             mfa = self._check_mfa(caller, SerialNumber, TokenCode)

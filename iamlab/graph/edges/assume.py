@@ -48,6 +48,19 @@ def role_facts(role: RoleInfo) -> dict[str, str]:
     return facts
 
 
+def trust_edge(state: BuildState, actor: Actor, role: RoleInfo, action: str,
+               facts: dict[str, str] | None = None) -> Edge | None:
+    """``actor`` → ``role`` when the engine allows ``action`` (sts:AssumeRole or a federated
+    form) on the role with its trust policy; a service's edge is ``service-assume``."""
+    out = state.decider.decide(actor, action, role.arn, role.trust_policy,
+                               facts=role_facts(role) if facts is None else facts)
+    if not out.allowed:
+        return None
+    kind = EdgeKind.SERVICE_ASSUME if actor.is_service else EdgeKind.ASSUME
+    return Edge(actor.node, role.arn, kind, out.conditions, out.requires, action=action,
+                supplied=out.supplied, because=out.because)
+
+
 def resolve_named(state: BuildState) -> None:
     """Give every AWS principal a trust policy names a node (and an actor, if it can call)."""
     accounts = set(state.inventory.accounts)
@@ -77,10 +90,6 @@ def resolve_named(state: BuildState) -> None:
                               role_actor(role, state.inventory, state.now, value, value))
                     state.sessions_of.setdefault(role.arn, []).append(value)
                     continue
-            elif arn.service == "iam" and kind in ("user", "role") and account in accounts:
-                state.note(f"{what} names {value}, which is not in the dump; it matches "
-                           "nobody here")
-                continue
             if account in accounts:
                 state.note(f"{what} names {value}, which is not in the dump; it matches "
                            "nobody here")
@@ -139,17 +148,13 @@ def assume_edges(state: BuildState) -> list[Edge]:
             for actor in candidates(state, role):
                 kind = state.nodes[actor.node].kind
                 action = federated_action(actor.node) if kind is NodeKind.FEDERATED else ASSUME
-                out = state.decider.decide(actor, action, role.arn, role.trust_policy,
-                                           facts=facts)
-                if out.allowed:
-                    how = EdgeKind.SERVICE_ASSUME if actor.is_service else EdgeKind.ASSUME
-                    edges.append(Edge(actor.node, role.arn, how, out.conditions,
-                                      out.requires, action=action, supplied=out.supplied,
-                                      because=out.because))
+                edge = trust_edge(state, actor, role, action, facts)
+                if edge is not None:
+                    edges.append(edge)
         if state.progress is not None:
             state.progress(done, len(roles), "assume")
     return edges
 
 
 __all__ = ["ASSUME", "assume_edges", "candidates", "resolve_named", "role_facts",
-           "session_arn"]
+           "session_arn", "trust_edge"]

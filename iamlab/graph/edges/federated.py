@@ -9,14 +9,17 @@ from the provider's token: they are listed as the edge's conditions.
 
 from __future__ import annotations
 
+from iamlab.arn import parse_arn
 from iamlab.graph.actors import federated_actor
-from iamlab.graph.edges.assume import federated_action, role_facts
-from iamlab.graph.model import Edge, EdgeKind, Node, NodeKind
+from iamlab.graph.edges.assume import federated_action, trust_edge
+from iamlab.graph.model import Edge, Node, NodeKind
 from iamlab.graph.state import BuildState
 
 
 def provider_name(provider: str) -> str:
-    return provider.split(":", 5)[5] if provider.startswith("arn:") else provider
+    """``saml-provider/CorpSSO`` for a provider's ARN; a built-in provider's own name."""
+    arn = parse_arn(provider)
+    return arn.resource if arn is not None else provider
 
 
 def federated_edges(state: BuildState) -> list[Edge]:
@@ -26,12 +29,6 @@ def federated_edges(state: BuildState) -> list[Edge]:
         state.add(Node(provider, NodeKind.FEDERATED, provider_name(provider), actor.account),
                   actor)
         action = federated_action(provider)
-        for role_arn in role_arns:
-            role = state.roles[role_arn]
-            out = state.decider.decide(actor, action, role.arn, role.trust_policy,
-                                       facts=role_facts(role))
-            if out.allowed:
-                edges.append(Edge(provider, role.arn, EdgeKind.ASSUME, out.conditions,
-                                  out.requires, action=action, supplied=out.supplied,
-                                  because=out.because))
+        found = (trust_edge(state, actor, state.roles[r], action) for r in role_arns)
+        edges += [e for e in found if e is not None]
     return edges

@@ -19,6 +19,7 @@ identity policies have an Allow whose Action covers ``iam:PassRole``.
 
 from __future__ import annotations
 
+from iamlab.arn import parse_arn
 from iamlab.graph.actors import Actor
 from iamlab.graph.decide import Outcome
 from iamlab.graph.edges.assume import role_facts
@@ -61,7 +62,8 @@ LAUNCH: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def _partition(arn: str) -> str:
-    return arn.split(":", 2)[1] if arn.startswith("arn:") else "aws"
+    parsed = parse_arn(arn)
+    return parsed.partition if parsed is not None else "aws"
 
 
 class _Launch:

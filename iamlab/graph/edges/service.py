@@ -10,8 +10,8 @@ them. Only services a trust policy names are asked about.
 from __future__ import annotations
 
 from iamlab.graph.actors import service_actor
-from iamlab.graph.edges.assume import ASSUME, role_facts
-from iamlab.graph.model import Edge, EdgeKind, Node, NodeKind
+from iamlab.graph.edges.assume import ASSUME, trust_edge
+from iamlab.graph.model import Edge, Node, NodeKind
 from iamlab.graph.state import BuildState
 
 
@@ -20,12 +20,6 @@ def service_edges(state: BuildState) -> list[Edge]:
     for service, role_arns in sorted(state.index.by_service.items()):
         state.add(Node(service, NodeKind.SERVICE, service), service_actor(service, state.now))
         actor = state.actors[service]
-        for role_arn in role_arns:
-            role = state.roles[role_arn]
-            out = state.decider.decide(actor, ASSUME, role.arn, role.trust_policy,
-                                       facts=role_facts(role))
-            if out.allowed:
-                edges.append(Edge(service, role.arn, EdgeKind.SERVICE_ASSUME, out.conditions,
-                                  out.requires, action=ASSUME, supplied=out.supplied,
-                                  because=out.because))
+        found = (trust_edge(state, actor, state.roles[r], ASSUME) for r in role_arns)
+        edges += [e for e in found if e is not None]
     return edges

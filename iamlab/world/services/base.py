@@ -11,10 +11,13 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import json
+import re
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from iamlab.arn import parse_arn
 from iamlab.decision import Decision
 from iamlab.errors import IamlabError, PolicyError
 from iamlab.parse import parse_policy
@@ -164,6 +167,17 @@ class ServiceClient:
     def region(self) -> str:
         return self.world.region
 
+    @staticmethod
+    def _located(call: Call, name_or_arn: Any, prefix: str) -> tuple[str, str]:
+        """The account and name of a resource given by name (in the caller's account) or
+        by ARN (in any account); ``prefix`` begins the ARN's resource part (``table/``,
+        ``key/``, ``function:``), and whatever follows the name (a qualifier) is dropped."""
+        text = str(name_or_arn)
+        arn = parse_arn(text)
+        if arn is not None and arn.resource.startswith(prefix):
+            return arn.account, re.split("[/:]", arn.resource[len(prefix):], maxsplit=1)[0]
+        return call.caller.account, text
+
     def _parse(self, document: Any, kind: PolicyKind, name: str = "",
                what: str = "policy") -> Policy:
         """A policy document given to an operation, or MalformedPolicyDocument saying where."""
@@ -178,6 +192,14 @@ class ServiceClient:
             raise MalformedPolicyDocument.from_policy_error(
                 err, what=what, code=self.malformed_code) from None
 
+    def _resource_policy(self, document: Any, name: str) -> tuple[Policy, str]:
+        """A resource-based policy given to an operation, checked as AWS checks it (its
+        grammar, and the IAM users and roles it names must exist), and its text as the
+        service gives it back."""
+        policy = self._parse(document, PolicyKind.RESOURCE, name=name)
+        self._check_principals(policy)
+        return policy, document_text(document)
+
     def _check_principals(self, policy: Policy) -> None:
         """AWS refuses a policy naming an IAM user or role that does not exist."""
         for st in policy.statements:
@@ -186,6 +208,11 @@ class ServiceClient:
                     raise MalformedPolicyDocument(
                         [], code=self.malformed_code,
                         message=f'Invalid principal in policy: "AWS":"{p.value}"')
+
+
+def document_text(document: str | Mapping[str, Any]) -> str:
+    """A policy document as AWS gives it back: the text as sent, or the dict as JSON."""
+    return document if isinstance(document, str) else json.dumps(document)
 
 
 def tags_context(tags: Mapping[str, str]) -> dict[str, ContextValue]:

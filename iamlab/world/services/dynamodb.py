@@ -7,14 +7,19 @@ for fine-grained access control").
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from iamlab.arn import parse_arn
 from iamlab.policy import PolicyKind
 from iamlab.world.errors import NotFound, ServiceError
 from iamlab.world.model import Table
-from iamlab.world.services.base import Call, ServiceClient, resource_tags, tag_list, tags_context
+from iamlab.world.services.base import (
+    Call,
+    ServiceClient,
+    document_text,
+    resource_tags,
+    tag_list,
+    tags_context,
+)
 
 
 def _scalar(value: Any) -> str:
@@ -35,10 +40,7 @@ class DynamoDBClient(ServiceClient):
 
     def _table(self, call: Call, name_or_arn: Any) -> Table:
         """A table by name (the caller's account) or by ARN (any account)."""
-        account, name = call.caller.account, str(name_or_arn)
-        parsed = parse_arn(name)
-        if parsed is not None and parsed.resource.startswith("table/"):
-            account, name = parsed.account, parsed.resource.split("/")[1]
+        account, name = self._located(call, name_or_arn, "table/")
         acct = self.world.accounts.get(account)
         table = acct.tables.get(name) if acct else None
         if table is None:
@@ -87,8 +89,7 @@ class DynamoDBClient(ServiceClient):
             table = Table(TableName, arn, account, tuple(k["AttributeName"] for k in keys),
                           self.world.clock.now(), tags=tags, policy=policy,
                           policy_text=None if ResourcePolicy is None else
-                          (ResourcePolicy if isinstance(ResourcePolicy, str)
-                           else json.dumps(ResourcePolicy)))
+                          document_text(ResourcePolicy))
             acct.tables[TableName] = table
             return {"TableDescription": {"TableName": TableName, "TableArn": arn,
                                          "TableStatus": "ACTIVE", "KeySchema": keys}}
@@ -128,12 +129,9 @@ class DynamoDBClient(ServiceClient):
                             Policy: str | dict[str, Any]) -> dict[str, Any]:
         with self._call("PutResourcePolicy") as call:
             table = self._table(call, ResourceArn)
-            policy = self._parse(Policy, PolicyKind.RESOURCE,
-                                 name=f"{table.name} resource policy")
-            self._check_principals(policy)
+            policy, text = self._resource_policy(Policy, f"{table.name} resource policy")
             self._authorize(call, "dynamodb:PutResourcePolicy", table)
-            table.policy = policy
-            table.policy_text = Policy if isinstance(Policy, str) else json.dumps(Policy)
+            table.policy, table.policy_text = policy, text
             return {"RevisionId": self.world.ids.digits(13)}
 
     def get_resource_policy(self, *, ResourceArn: str) -> dict[str, Any]:

@@ -13,8 +13,6 @@ import base64
 import json
 from typing import Any
 
-from iamlab.arn import parse_arn
-from iamlab.policy import PolicyKind
 from iamlab.request import ContextValue
 from iamlab.world.errors import MalformedPolicyDocument, NotFound, ServiceError
 from iamlab.world.model import KmsKey
@@ -45,10 +43,7 @@ class KmsClient(ServiceClient):
 
     def key(self, call: Call, key_id: Any) -> KmsKey:
         """A key by ID (the caller's account) or by ARN (any account)."""
-        account, kid = call.caller.account, str(key_id)
-        parsed = parse_arn(kid)
-        if parsed is not None and parsed.resource.startswith("key/"):
-            account, kid = parsed.account, parsed.resource.split("/", 1)[1]
+        account, kid = self._located(call, key_id, "key/")
         acct = self.world.accounts.get(account)
         found = acct.keys.get(kid) if acct else None
         if found is None:
@@ -75,15 +70,13 @@ class KmsClient(ServiceClient):
         with self._call("CreateKey") as call:
             account = call.caller.account
             document = Policy if Policy is not None else default_key_policy(account)
-            policy = self._parse(document, PolicyKind.RESOURCE, name="key policy")
-            self._check_principals(policy)
+            policy, text = self._resource_policy(document, "key policy")
             key_id = self.world.ids.uuid()
             arn = f"arn:aws:kms:{self.region}:{account}:key/{key_id}"
             call.authorize("kms:CreateKey", "*", account=account)
             if not BypassPolicyLockoutSafetyCheck:
                 self._lockout_check(call, policy, arn, account)
-            key = KmsKey(key_id, arn, account, self.world.clock.now(), policy,
-                         document if isinstance(document, str) else json.dumps(document),
+            key = KmsKey(key_id, arn, account, self.world.clock.now(), policy, text,
                          Description, tag_list(Tags))
             self.world.accounts[account].keys[key_id] = key
             return {"KeyMetadata": {"KeyId": key_id, "Arn": arn, "AWSAccountId": account,
@@ -101,13 +94,11 @@ class KmsClient(ServiceClient):
                        BypassPolicyLockoutSafetyCheck: bool = False) -> dict[str, Any]:
         with self._call("PutKeyPolicy") as call:
             key = self.key(call, KeyId)
-            policy = self._parse(Policy, PolicyKind.RESOURCE, name="key policy")
-            self._check_principals(policy)
+            policy, text = self._resource_policy(Policy, "key policy")
             self.authorize_key(call, "kms:PutKeyPolicy", key)
             if not BypassPolicyLockoutSafetyCheck:
                 self._lockout_check(call, policy, key.arn, key.account)
-            key.policy = policy
-            key.policy_text = Policy if isinstance(Policy, str) else json.dumps(Policy)
+            key.policy, key.policy_text = policy, text
             return {}
 
     def encrypt(self, *, KeyId: str, Plaintext: bytes | str,

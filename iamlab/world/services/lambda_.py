@@ -89,10 +89,7 @@ class LambdaClient(ServiceClient):
         return f"arn:aws:lambda:{self.region}:{account}:function:{name}"
 
     def _function(self, call: Call, name: Any) -> Function:
-        account, fname = call.caller.account, str(name)
-        if fname.startswith("arn:"):
-            parts = fname.split(":")
-            account, fname = parts[4], parts[6] if len(parts) > 6 else ""
+        account, fname = self._located(call, name, "function:")
         acct = self.world.accounts.get(account)
         fn = acct.functions.get(fname) if acct else None
         if fn is None:

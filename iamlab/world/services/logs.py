@@ -13,7 +13,7 @@ from typing import Any
 
 from iamlab.world.errors import NotFound, ServiceError
 from iamlab.world.model import LogGroup, LogStream
-from iamlab.world.services.base import ServiceClient
+from iamlab.world.services.base import Call, ServiceClient
 
 
 class LogsClient(ServiceClient):
@@ -23,6 +23,13 @@ class LogsClient(ServiceClient):
     def _stream_arn(self, account: str, group: str, stream: str = "") -> str:
         return f"arn:aws:logs:{self.region}:{account}:log-group:{group}:log-stream:{stream}"
 
+    def _authorize(self, call: Call, action: str, group: str, stream: str = "") -> str:
+        """Authorise ``action`` on the stream's ARN in the caller's account (where Logs acts
+        here), and return that account."""
+        account = call.caller.account
+        call.authorize(action, self._stream_arn(account, group, stream), account=account)
+        return account
+
     def _group(self, account: str, name: Any) -> LogGroup:
         group = self.world.accounts[account].log_groups.get(name)
         if group is None:
@@ -30,11 +37,16 @@ class LogsClient(ServiceClient):
                            code="ResourceNotFoundException")
         return group
 
+    def _stream(self, account: str, group: Any, name: Any) -> LogStream:
+        stream = self._group(account, group).streams.get(name)
+        if stream is None:
+            raise NotFound("The specified log stream does not exist.",
+                           code="ResourceNotFoundException")
+        return stream
+
     def create_log_group(self, *, logGroupName: str) -> dict[str, Any]:
         with self._call("CreateLogGroup") as call:
-            account = call.caller.account
-            call.authorize("logs:CreateLogGroup", self._stream_arn(account, logGroupName),
-                           account=account)
+            account = self._authorize(call, "logs:CreateLogGroup", logGroupName)
             acct = self.world.accounts[account]
             if logGroupName in acct.log_groups:
                 raise ServiceError("The specified log group already exists",
@@ -45,10 +57,7 @@ class LogsClient(ServiceClient):
 
     def create_log_stream(self, *, logGroupName: str, logStreamName: str) -> dict[str, Any]:
         with self._call("CreateLogStream") as call:
-            account = call.caller.account
-            call.authorize("logs:CreateLogStream",
-                           self._stream_arn(account, logGroupName, logStreamName),
-                           account=account)
+            account = self._authorize(call, "logs:CreateLogStream", logGroupName, logStreamName)
             group = self._group(account, logGroupName)
             if logStreamName in group.streams:
                 raise ServiceError("The specified log stream already exists",
@@ -59,36 +68,20 @@ class LogsClient(ServiceClient):
     def put_log_events(self, *, logGroupName: str, logStreamName: str,
                        logEvents: list[dict[str, Any]]) -> dict[str, Any]:
         with self._call("PutLogEvents") as call:
-            account = call.caller.account
-            call.authorize("logs:PutLogEvents",
-                           self._stream_arn(account, logGroupName, logStreamName),
-                           account=account)
-            group = self._group(account, logGroupName)
-            stream = group.streams.get(logStreamName)
-            if stream is None:
-                raise NotFound("The specified log stream does not exist.",
-                               code="ResourceNotFoundException")
+            account = self._authorize(call, "logs:PutLogEvents", logGroupName, logStreamName)
+            stream = self._stream(account, logGroupName, logStreamName)
             stream.events.extend(dict(e) for e in logEvents)
             return {"nextSequenceToken": self.world.ids.digits(20)}
 
     def get_log_events(self, *, logGroupName: str, logStreamName: str) -> dict[str, Any]:
         with self._call("GetLogEvents") as call:
-            account = call.caller.account
-            call.authorize("logs:GetLogEvents",
-                           self._stream_arn(account, logGroupName, logStreamName),
-                           account=account)
-            group = self._group(account, logGroupName)
-            stream = group.streams.get(logStreamName)
-            if stream is None:
-                raise NotFound("The specified log stream does not exist.",
-                               code="ResourceNotFoundException")
+            account = self._authorize(call, "logs:GetLogEvents", logGroupName, logStreamName)
+            stream = self._stream(account, logGroupName, logStreamName)
             return {"events": [dict(e) for e in stream.events]}
 
     def describe_log_streams(self, *, logGroupName: str) -> dict[str, Any]:
         with self._call("DescribeLogStreams") as call:
-            account = call.caller.account
-            call.authorize("logs:DescribeLogStreams", self._stream_arn(account, logGroupName),
-                           account=account)
+            account = self._authorize(call, "logs:DescribeLogStreams", logGroupName)
             group = self._group(account, logGroupName)
             return {"logStreams": [{"logStreamName": s.name, "creationTime": s.created}
                                    for s in group.streams.values()]}

@@ -9,11 +9,9 @@ examples"). S3 ARNs carry no account: the bucket's owner is the resource account
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any
 
-from iamlab.policy import PolicyKind
 from iamlab.request import ContextValue
 from iamlab.world.errors import AccessDenied, NotFound, ServiceError, ValidationError
 from iamlab.world.model import Bucket, S3Object
@@ -165,11 +163,9 @@ class S3Client(ServiceClient):
         """Set the bucket's resource-based policy (who else may use it, and how)."""
         with self._call("PutBucketPolicy") as call:
             bucket = self._bucket(Bucket)
-            policy = self._parse(Policy, PolicyKind.RESOURCE, name=f"{Bucket} bucket policy")
-            self._check_principals(policy)
+            policy, text = self._resource_policy(Policy, f"{Bucket} bucket policy")
             self._authorize(call, "s3:PutBucketPolicy", bucket)
-            bucket.policy = policy
-            bucket.policy_text = Policy if isinstance(Policy, str) else json.dumps(Policy)
+            bucket.policy, bucket.policy_text = policy, text
             return {}
 
     def get_bucket_policy(self, *, Bucket: str) -> dict[str, Any]:

@@ -8,11 +8,9 @@ encryption and decryption"; IAM User Guide, "aws:CalledVia").
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iamlab.arn import parse_arn
-from iamlab.policy import PolicyKind
 from iamlab.request import ContextValue
 from iamlab.world.errors import NotFound, ServiceError
 from iamlab.world.model import Secret
@@ -90,13 +88,10 @@ class SecretsManagerClient(ServiceClient):
                             ResourcePolicy: str | dict[str, Any]) -> dict[str, Any]:
         with self._call("PutResourcePolicy") as call:
             secret = self._secret(call, SecretId)
-            policy = self._parse(ResourcePolicy, PolicyKind.RESOURCE,
-                                 name=f"{secret.name} resource policy")
-            self._check_principals(policy)
+            policy, text = self._resource_policy(ResourcePolicy,
+                                                 f"{secret.name} resource policy")
             self._authorize(call, "secretsmanager:PutResourcePolicy", secret)
-            secret.policy = policy
-            secret.policy_text = ResourcePolicy if isinstance(ResourcePolicy, str) \
-                else json.dumps(ResourcePolicy)
+            secret.policy, secret.policy_text = policy, text
             return {"ARN": secret.arn, "Name": secret.name}
 
     def get_resource_policy(self, *, SecretId: str) -> dict[str, Any]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import timedelta
 from typing import Any
 
-from iamlab.policy import PolicyKind
 from iamlab.world.errors import NotFound, ServiceError
 from iamlab.world.model import Message, Queue
 from iamlab.world.services.base import Call, ServiceClient, resource_tags, tag_list, tags_context
@@ -40,10 +38,8 @@ class SqsClient(ServiceClient):
         if text in (None, ""):
             queue.policy, queue.policy_text = None, None
             return
-        policy = self._parse(text, PolicyKind.RESOURCE, name=f"{queue.name} queue policy")
-        self._check_principals(policy)
-        queue.policy = policy
-        queue.policy_text = text if isinstance(text, str) else json.dumps(text)
+        queue.policy, queue.policy_text = self._resource_policy(
+            text, f"{queue.name} queue policy")
 
     def create_queue(self, *, QueueName: str, Attributes: dict[str, Any] | None = None,
                      tags: Any = None) -> dict[str, Any]:
