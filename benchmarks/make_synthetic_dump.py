@@ -81,6 +81,8 @@ def make(factor: int, seed: int = 7, single_account: bool = False,
                     for name in names:  # whole names only, inside ARNs and name fields
                         text = re.sub(rf"(?<=[/\"]){re.escape(name)}(?=[\"/])",
                                       f"{name}-c{i}", text)
+                    # AWS managed policies are shared by all copies: keep their ARNs.
+                    text = re.sub(r'(arn:aws:iam::aws:policy/[^"]*?)-c\d+(?=")', r"\1", text)
                 text = text.replace(OUTSIDE, "#OUT#")
             else:
                 text = (text.replace(MAIN, "#MAIN#").replace(TEACHING, "#TEACH#")

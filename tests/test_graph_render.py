@@ -171,6 +171,22 @@ def test_cli_summary_lists_notes(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count("note: ") == 3
 
 
+def test_cli_summary_caps_a_long_list_of_notes(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A dump with many oddities gets ten notes and a count, not a screenful."""
+    dump = json.loads(DEMO.read_text(encoding="utf-8"))
+    user = dump["UserDetailList"][0]
+    user["AttachedManagedPolicies"] = [
+        {"PolicyName": f"Missing{n}", "PolicyArn": f"arn:aws:iam::123456789012:policy/Missing{n}"}
+        for n in range(25)]
+    path = tmp_path / "many-notes.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    assert main(["graph", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("note: ") == 10
+    assert "more notes: graph.notes in Python" in out
+
+
 def test_tables() -> None:
     graph = build_graph(load_inventory(DEMO))
     frame = edge_frame(graph)

@@ -16,6 +16,7 @@ from typing import TextIO
 
 EXIT_ERROR = 2
 EXIT_NO_GRAPHVIZ = 3
+MAX_NOTES = 10  # a summary, not a log: the rest are one attribute away
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +113,8 @@ def _summary(graph: object, stdout: TextIO) -> None:
 
     assert isinstance(graph, AccessGraph)
     stdout.write(repr(graph) + "\n")
-    for note in graph.notes:
+    for note in graph.notes[:MAX_NOTES]:
         stdout.write(f"note: {note}\n")
+    if len(graph.notes) > MAX_NOTES:
+        stdout.write(f"(+{len(graph.notes) - MAX_NOTES} more notes: graph.notes in Python)\n")
     stdout.write("Use --edges for the edge list, --svg FILE or --dot FILE for the diagram.\n")
