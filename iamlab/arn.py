@@ -72,7 +72,6 @@ class Identity:
     type: PrincipalType
     account: str | None
     role_arn: str | None = None  # for assumed-role sessions: the role behind them
-    user_arn: str | None = None  # for federated-user sessions: the IAM user behind them
 
     @property
     def is_service(self) -> bool:
@@ -87,6 +86,15 @@ def identify(principal: str, role_arn: str | None = None) -> Identity:
     role's name, but policies name the role by its full ARN, path included (IAM User Guide,
     "IAM identifiers"; "AWS global condition context keys", aws:PrincipalArn). Without it
     the role is taken to have no path. It must be that session's role.
+
+    A GetFederationToken session (``arn:aws:sts::ACCOUNT:federated-user/NAME``) is its own
+    principal: aws:PrincipalArn is that ARN ("AWS STS federated user principals" under
+    aws:PrincipalArn) and aws:userid is ``ACCOUNT:NAME`` ("Principal key values"). NAME is
+    "caller-specified", so the session ARN does not tell which IAM user called
+    GetFederationToken. A resource-based policy that names that IAM user also covers the
+    session ("Session policies": "A resource-based policy can specify the ARN of the user or
+    role as a principal"), but iamlab cannot know the user from the request: only a
+    Principal naming the federated-user ARN itself (or its account, or ``*``) matches it.
     """
     if role_arn is not None:
         return _session_of(principal, role_arn)
@@ -116,8 +124,9 @@ def identify(principal: str, role_arn: str | None = None) -> Identity:
             role = f"arn:{arn.partition}:iam::{arn.account}:role/{role_name}"
             return Identity(principal, PrincipalType.ASSUMED_ROLE, account, role_arn=role)
         if kind == "federated-user":
-            user = f"arn:{arn.partition}:iam::{arn.account}:user/{rest}"
-            return Identity(principal, PrincipalType.FEDERATED_USER, account, user_arn=user)
+            # NAME is the Name the caller gave GetFederationToken, not the IAM user who called
+            # it: the ARN does not say which user that was, so none is guessed (see below).
+            return Identity(principal, PrincipalType.FEDERATED_USER, account)
     return Identity(principal, PrincipalType.USER, account)
 
 

@@ -34,6 +34,21 @@ def aws_context(
 
     ``role_arn`` is the role behind an assumed-role session when the role has a path (see
     :class:`iamlab.request.Request`): ``aws:PrincipalArn`` is then that ARN, path included.
+
+    Which principal keys a caller gets follows each key's "Availability" in "AWS global
+    condition context keys" and the table "Principal key values" of "IAM policy elements:
+    Variables and tags":
+
+    - an anonymous caller (``*``): aws:PrincipalType ``Anonymous``, aws:userid ``anonymous``
+      and aws:PrincipalAccount ``anonymous`` ("For anonymous requests, the request context
+      returns anonymous"); no aws:PrincipalArn, aws:PrincipalIsAWSService, aws:username,
+      aws:PrincipalOrg*, aws:PrincipalTag ("Anonymous requests do not include this key");
+    - an AWS service principal: aws:PrincipalServiceName and aws:PrincipalIsAWSService
+      ``true`` only (the docs give no aws:PrincipalArn, aws:PrincipalType, aws:userid or
+      aws:PrincipalAccount value for a service principal);
+    - aws:userid, when ``userid`` is not given, only where the table fixes it without a
+      unique ID: the account ID for the root user, ``account:caller-specified-name`` for a
+      GetFederationToken session (``arn:aws:sts::ACCOUNT:federated-user/NAME``).
     """
     who = identify(principal, role_arn)
     ctx: dict[str, ContextValue] = {}
@@ -58,6 +73,17 @@ def aws_context(
             ctx["aws:SourceIp"] = source_ip
         if ":saml-provider/" not in who.value:
             ctx["aws:FederatedProvider"] = who.value
+    elif who.type is PrincipalType.ANONYMOUS:
+        # aws:PrincipalType, aws:userid, aws:PrincipalAccount: "included in the request
+        # context for all requests, including anonymous requests"; "Principal key values":
+        # Anonymous caller -> aws:userid "anonymous", aws:PrincipalType "Anonymous";
+        # aws:PrincipalAccount: "For anonymous requests, the request context returns
+        # anonymous". aws:PrincipalIsAWSService: "Anonymous requests do not include this key".
+        ctx["aws:PrincipalType"] = PrincipalType.ANONYMOUS.value
+        ctx["aws:PrincipalAccount"] = "anonymous"
+        ctx["aws:userid"] = userid or "anonymous"
+        if source_ip:
+            ctx["aws:SourceIp"] = source_ip
     else:
         ctx["aws:PrincipalIsAWSService"] = "false"
         if source_ip:
@@ -72,6 +98,12 @@ def aws_context(
             ctx["aws:username"] = who.value.rsplit("/", 1)[-1]
         if userid:
             ctx["aws:userid"] = userid
+        elif who.type is PrincipalType.ACCOUNT and who.account:
+            ctx["aws:userid"] = who.account  # "Principal key values": AWS account ID
+        elif who.type is PrincipalType.FEDERATED_USER and who.account:
+            # "Principal key values": AWS STS federated user principal -> account:caller-
+            # specified-name (the Name given to GetFederationToken, the ARN's last part)
+            ctx["aws:userid"] = f"{who.account}:{who.value.rsplit('/', 1)[-1]}"
         if org_id:
             ctx["aws:PrincipalOrgID"] = org_id
         for key, value in (principal_tags or {}).items():

@@ -9,7 +9,7 @@ account", "Cross-account policy evaluation logic", "Permissions boundaries for I
 1. an explicit Deny in any applicable policy decides (explicitDeny);
 2. every level of resource control policies, then of service control policies, must allow;
 3. within one account, a resource-based policy that names the caller itself allows on its
-   own; one that names the role or user behind a session still needs the boundary and
+   own; one that names the role behind a role session still needs the boundary and
    session policy; otherwise identity policies, boundary and session policy must all allow.
    Role trust policies and KMS key policies must allow even within one account;
 4. across accounts both sides must allow: the caller's identity side (identity policies,

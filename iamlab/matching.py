@@ -16,7 +16,7 @@ from iamlab.conditions import CompiledCondition, ConditionCheck, parse_operator
 from iamlab.glob import arn_regex_source, compile_globs, segment_source
 from iamlab.policy import Effect, Policy, Principal, Statement
 from iamlab.request import Context
-from iamlab.variables import substitute, substitute_glob
+from iamlab.variables import substitute_glob
 
 _NEVER = re.compile(r"(?!)")
 
@@ -30,7 +30,7 @@ class PrincipalMatch(IntEnum):
 
     NONE = 0
     ACCOUNT = 1  # the caller's account (root ARN or account ID)
-    SESSION_ISSUER = 2  # the role (or IAM user) behind the caller's session
+    SESSION_ISSUER = 2  # the role behind the caller's role session
     DIRECT = 3  # the caller itself, or "*"
 
 
@@ -58,8 +58,9 @@ class CompiledStatement:
             statement.resources is not None and "*" in resources)
         self.resource_negated = statement.not_resources is not None
         variables = policy.variables_enabled
-        static = [r for r in resources or () if not (variables and "${" in r)]
-        self.resource_dynamic = tuple(r for r in resources or () if variables and "${" in r)
+        static = [r for r in resources or () if not (variables and _has_variable(r))]
+        self.resource_dynamic = tuple(r for r in resources or ()
+                                      if variables and _has_variable(r))
         self.resource_rx = (re.compile("|".join(f"(?:{arn_regex_source(r)})" for r in static)
                                        + r"\Z", re.DOTALL) if static else _NEVER)
         self.conditions = tuple(
@@ -118,17 +119,40 @@ def compiled(policy: Policy) -> tuple[CompiledStatement, ...]:
     return result
 
 
+def _has_variable(resource: str) -> bool:
+    """Does a Resource value hold a policy variable where AWS substitutes one?
+
+    IAM User Guide, "IAM policy elements: Variables and tags", "Resource element": "You can
+    use a policy variable in the Resource element, but only in the resource portion of the
+    ARN. This portion of the ARN appears after the fifth colon (:). You can't use a variable
+    to replace parts of the ARN before the fifth colon, such as the service or account."
+    Before the fifth colon ``${...}`` is therefore plain text (its ``*`` and ``?`` are
+    wildcards like any others there), the ``${*}``, ``${?}``, ``${$}`` escapes included
+    (predefined variables that "can be used in any string where you can use regular policy
+    variables"). Colons are counted in the text as written, a variable's own
+    (``${aws:...}``) included. A value that is not an ARN is a template throughout.
+    """
+    parts = resource.split(":", 5)
+    return "${" in (parts[5] if len(parts) == 6 else resource)
+
+
 def _dynamic_resource_match(pattern: str, arn: str, context: Context) -> bool:
-    """Match a Resource containing policy variables: resolve them, then glob."""
+    """Match a Resource whose resource part holds policy variables: resolve them, then glob.
+
+    Only the resource part is a template (see :func:`_has_variable`); the first five parts
+    are matched as written. In the template, ``*`` and ``?`` written in the policy are
+    wildcards, while characters that come from a variable's value or from the ``${*}``,
+    ``${?}``, ``${$}`` escapes are matched literally ("Special characters": the escapes are
+    for where "inserting an * asterisk in the string would be interpreted as a wildcard").
+    """
     parts = pattern.split(":", 5)
     if len(parts) < 6:
         source = substitute_glob(pattern, context)
         return source is not None and re.match(source + r"\Z", arn, re.DOTALL) is not None
-    head = [substitute(p, context) for p in parts[:5]]
     tail = substitute_glob(parts[5], context)
-    if tail is None or any(h is None for h in head):
+    if tail is None:
         return False
-    source = ":".join(segment_source(h) for h in head if h is not None) + ":" + tail
+    source = ":".join(segment_source(p) for p in parts[:5]) + ":" + tail
     return re.match(source + r"\Z", arn, re.DOTALL) is not None
 
 
@@ -151,7 +175,7 @@ def principal_match(p: Principal, who: Identity) -> PrincipalMatch:
             value = f"arn:aws:iam::{value}:root"
         if value == who.value:
             return PrincipalMatch.DIRECT
-        if value in (who.role_arn, who.user_arn):
+        if value == who.role_arn:
             return PrincipalMatch.SESSION_ISSUER
         if (value.endswith(":root") and who.account is not None
                 and value.startswith("arn:") and value.split(":")[4] == who.account

@@ -33,7 +33,8 @@ TOP_KEYS = ("Version", "Id", "Statement")
 STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
                   "Resource", "NotResource", "Condition")
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
-_ACTION = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
+ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
+"""What an action (or action pattern) must look like: ``service:Action``, wildcards allowed."""
 
 PolicySource = str | bytes | Mapping[str, Any] | os.PathLike[str]
 
@@ -143,7 +144,7 @@ class _Checker:
         actions, not_actions = self.pair(s, path, "Action", "NotAction", required=True)
         for name, values in (("Action", actions), ("NotAction", not_actions)):
             for i, a in enumerate(values or ()):
-                if a != "*" and not _ACTION.match(a):
+                if a != "*" and not ACTION_SHAPE.match(a):
                     self.problem("bad-action", f'"{a}" is not an action: write it as '
                                  'service:Action, for example "s3:GetObject"',
                                  (*path, name, i) if _is_list(s[name]) else (*path, name))
@@ -161,6 +162,11 @@ class _Checker:
                 self.problem("prohibited-notprincipal", "a role trust policy cannot use "
                              "NotPrincipal: name who may assume the role in Principal",
                              (*path, "NotPrincipal"), at_key=True)
+            elif self.kind is PolicyKind.RCP:
+                # Same page: "isn't supported in ... Resource Control Policies (RCP)".
+                self.problem("prohibited-notprincipal", "a resource control policy cannot "
+                             'use NotPrincipal: use "Principal": "*" with a Condition on '
+                             "aws:PrincipalArn", (*path, "NotPrincipal"), at_key=True)
             elif effect == "Allow":
                 self.problem("notprincipal-allow", 'NotPrincipal works only with "Effect": '
                              '"Deny"; to allow, name the principals in Principal',

@@ -61,9 +61,9 @@ def summary(d: Decision) -> str:
                            "it."),
         "resource-direct": (f"The {rbp} names the caller and allows {what}; within one account "
                             "that is enough on its own."),
-        "resource-session": (f"The {rbp} names the role or user behind this session and "
+        "resource-session": (f"The {rbp} names the role behind this session and "
                              f"allows {what}."),
-        "resource-session-limited": (f"The {rbp} allows the role or user behind this session, "
+        "resource-session-limited": (f"The {rbp} allows the role behind this session, "
                                      f"but {gap}."),
         "identity-gap": f"Denied because {gap}.",
         "resource-required": (f"The {rbp} does not allow {what}; a {rbp} must allow the "

@@ -44,3 +44,21 @@ def test_case(case: Case) -> None:
     assert quick.decision == case.expected, explained.text()
     assert explained.decision == quick.decision
     assert explained.summary
+
+
+def test_quick_and_explained_evaluation_agree_on_every_case() -> None:
+    """Without an explanation the engine stops at the first Deny that applies ("Policy
+    evaluation logic", "How AWS enforcement code logic evaluates requests": "an explicit deny
+    in any of these policies overrides the allow", so nothing weighed after it can change the
+    answer). That shortcut must not change anything a caller reads: for every corpus case
+    the quick and the explained decision agree on the decision, the reason code, the policy
+    kind that blocked, the organisation level and the deciding statement (``cause``)."""
+    differences = []
+    for case in CASES:
+        quick = evaluate(case.request, case.policies)
+        explained = evaluate(case.request, case.policies, explain=True)
+        for name in ("decision", "reason", "blocked_by", "level", "cause"):
+            if getattr(quick, name) != getattr(explained, name):
+                differences.append(f"{case.id}: {name} {getattr(quick, name)!r} without "
+                                   f"explanation, {getattr(explained, name)!r} with")
+    assert not differences, "\n".join(differences[:20])

@@ -285,6 +285,17 @@ def test_notprincipal_only_with_deny_and_never_in_trust_policies() -> None:
     assert codes(doc(trust), PolicyKind.TRUST) == ["prohibited-notprincipal"]
 
 
+def test_notprincipal_is_not_supported_in_rcps() -> None:
+    """AWS JSON policy elements: NotPrincipal -- "The NotPrincipal element isn't supported in
+    Service Control Policies (SCP) and Resource Control Policies (RCP)"."""
+    rcp = {"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*",
+           "Resource": "*"}
+    assert codes(doc(rcp), PolicyKind.RCP) == ["prohibited-notprincipal"]
+    rcp = {**rcp, "Principal": "*"}
+    del rcp["NotPrincipal"]
+    assert codes(doc(rcp), PolicyKind.RCP) == []
+
+
 @pytest.mark.parametrize(("block", "code"), [
     ({"aws": "*"}, "unknown-key"), ({"Services": "ec2.amazonaws.com"}, "unknown-key"),
     ({}, "empty"), ({"AWS": []}, "empty"), (["*"], "bad-principal"), ("**", "bad-principal"),

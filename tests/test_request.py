@@ -15,20 +15,28 @@ References (AWS IAM User Guide):
   session principals; the Federated principal names the provider),
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 - "IAM policy elements: Variables and tags", "Principal key values" (web identity and SAML
-  federated users act as role sessions: aws:userid is role-id:caller-specified-role-name),
+  federated users act as role sessions: aws:userid is role-id:caller-specified-role-name;
+  anonymous callers, AWS STS federated user principals and the root user),
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+- "AWS global condition context keys", "Properties of the principal": the Availability of
+  aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalIsAWSService, aws:PrincipalServiceName,
+  aws:PrincipalType, aws:userid and aws:username for anonymous and service callers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import pytest
 
 from iamlab.arn import PrincipalType, identify
 from iamlab.context import aws_context
+from iamlab.engine import PolicySet, evaluate
 from iamlab.errors import PolicyError, Problem
+from iamlab.matching import PrincipalMatch, principal_match
 from iamlab.parse import parse_policy
+from iamlab.policy import PolicyKind, Principal
 from iamlab.request import Request
 
 ACCOUNT = "111122223333"
@@ -127,6 +135,106 @@ def test_identity_provider_context_has_no_principal_keys() -> None:
     assert aws_context("cognito-identity.amazonaws.com", now=NOW)["aws:FederatedProvider"] == \
         "cognito-identity.amazonaws.com"
     assert "aws:PrincipalServiceName" not in aws_context("accounts.google.com", now=NOW)
+
+
+# --- the principal keys of anonymous callers, service principals and federated users ---------
+
+_PRINCIPAL_KEYS = ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType",
+                   "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:userid",
+                   "aws:username", "aws:PrincipalOrgID", "aws:PrincipalTag/team",
+                   "aws:MultiFactorAuthPresent")
+
+
+def _principal_keys(ctx: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in ctx.items() if k in _PRINCIPAL_KEYS}
+
+
+def test_anonymous_context_follows_each_keys_availability() -> None:
+    """AWS global condition context keys, "Properties of the principal", each key's
+    Availability: aws:PrincipalType and aws:userid are "included in the request context for
+    all requests, including anonymous requests", with the values of "Principal key values"
+    ("Anonymous caller": aws:userid "anonymous", aws:PrincipalType "Anonymous");
+    aws:PrincipalAccount likewise, and "For anonymous requests, the request context returns
+    anonymous". aws:PrincipalArn, aws:PrincipalIsAWSService, aws:PrincipalOrgID and
+    aws:PrincipalTag: "Anonymous requests do not include this key"; aws:username: "Anonymous
+    requests ... do not include this key"; aws:PrincipalServiceName is "not present ... If
+    the call is made by an anonymous requester"."""
+    ctx = aws_context("*", now=NOW, source_ip="203.0.113.7", org_id="o-example",
+                      principal_tags={"team": "red"})
+    assert _principal_keys(ctx) == {"aws:PrincipalType": "Anonymous",
+                                    "aws:PrincipalAccount": "anonymous",
+                                    "aws:userid": "anonymous"}
+    assert ctx["aws:SourceIp"] == "203.0.113.7"
+
+
+def test_anonymous_callers_can_be_told_apart_in_a_policy() -> None:
+    """With those keys a bucket policy can single out anonymous callers by aws:PrincipalType,
+    and a BoolIfExists on aws:PrincipalIsAWSService sees no key for them."""
+    public = parse_policy({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::b/*",
+        "Condition": {"StringEquals": {"aws:PrincipalType": "Anonymous",
+                                       "aws:PrincipalAccount": "anonymous"},
+                      "Null": {"aws:PrincipalIsAWSService": "true"}}}]},
+        PolicyKind.RESOURCE)
+    request = Request.of("*", "s3:GetObject", "arn:aws:s3:::b/k", aws_context("*", now=NOW),
+                         ACCOUNT)
+    assert evaluate(request, PolicySet.of(resource=public)).decision == "allowed"
+
+
+def test_service_principal_context_has_only_the_service_keys() -> None:
+    """aws:PrincipalServiceName: "present in the request when the call is made by an AWS
+    service principal"; aws:PrincipalIsAWSService: "set to true when a service uses a service
+    principal to perform a direct action on your resources". The "Principal key values" table
+    and aws:PrincipalArn's list of principal types give no value for a service principal, so
+    no aws:PrincipalArn, aws:PrincipalType, aws:PrincipalAccount, aws:userid or aws:username
+    is made up for one."""
+    ctx = aws_context("cloudtrail.amazonaws.com", now=NOW, org_id="o-example",
+                      principal_tags={"team": "red"}, mfa_age_seconds=5)
+    assert _principal_keys(ctx) == {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com",
+                                    "aws:PrincipalIsAWSService": "true"}
+
+
+FEDERATED = f"arn:aws:sts::{ACCOUNT}:federated-user/Bob"
+
+
+def test_federated_user_context() -> None:
+    """A GetFederationToken session: aws:PrincipalArn for "AWS STS federated user principals"
+    is arn:aws:sts::123456789012:federated-user/user-name (the session's own ARN);
+    "Principal key values": aws:username (not present), aws:userid
+    "account:caller-specified-name", aws:PrincipalType "FederatedUser". The root user's
+    aws:userid is its "AWS account ID" (same table)."""
+    ctx = aws_context(FEDERATED, now=NOW)
+    assert ctx["aws:PrincipalArn"] == FEDERATED
+    assert ctx["aws:PrincipalType"] == "FederatedUser"
+    assert ctx["aws:PrincipalAccount"] == ACCOUNT
+    assert ctx["aws:userid"] == f"{ACCOUNT}:Bob"
+    assert "aws:username" not in ctx
+    assert aws_context(FEDERATED, now=NOW, userid="given")["aws:userid"] == "given"
+    root = aws_context(ACCOUNT, now=NOW)
+    assert (root["aws:PrincipalType"], root["aws:userid"]) == ("Account", ACCOUNT)
+    assert "aws:username" not in root
+
+
+def test_no_iam_user_is_guessed_behind_a_federated_user_session() -> None:
+    """The name in a federated-user ARN is "caller-specified-name": whatever the caller passed
+    to GetFederationToken ("Principal key values"), not the IAM user who called it. So a
+    resource-based policy naming arn:aws:iam::ACCOUNT:user/Bob says nothing about the session
+    federated-user/Bob (it may belong to any user); one naming the session's own ARN
+    ("Principal": {"AWS": "arn:aws:sts::AWS-account-ID:federated-user/user-name"}, Principal
+    page, "AWS STS federated user principals") does, and so does its account."""
+    who = identify(FEDERATED)
+    assert who.type is PrincipalType.FEDERATED_USER
+    assert who.role_arn is None
+    assert principal_match(Principal("AWS", f"arn:aws:iam::{ACCOUNT}:user/Bob"), who) is \
+        PrincipalMatch.NONE
+    assert principal_match(Principal("AWS", FEDERATED), who) is PrincipalMatch.DIRECT
+    assert principal_match(Principal("AWS", ACCOUNT), who) is PrincipalMatch.ACCOUNT
+    bucket = parse_policy({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/Bob"},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}, PolicyKind.RESOURCE)
+    request = Request.of(FEDERATED, "s3:GetObject", "arn:aws:s3:::b/k", {}, ACCOUNT)
+    assert evaluate(request, PolicySet.of(resource=bucket)).decision == "implicitDeny"
 
 
 # --- Problem.where ----------------------------------------------------------------------------

@@ -176,6 +176,57 @@ def test_special_characters(template: str, arn: str, matches: bool) -> None:
     assert decide(grant(template), arn, {"aws:username": "alice"}) == expected
 
 
+@pytest.mark.parametrize(("template", "arn", "context", "matches"), [
+    # a variable before the fifth colon is not replaced: "${...}" is plain text there
+    ("arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:queue",
+     "arn:aws:sqs:us-east-1:111122223333:queue", {"aws:PrincipalAccount": ACCOUNT}, False),
+    ("arn:aws:sqs:${aws:RequestedRegion}:111122223333:queue",
+     "arn:aws:sqs:eu-west-1:111122223333:queue", {"aws:RequestedRegion": "eu-west-1"}, False),
+    # ... so a "*" or "?" in the value cannot act as a wildcard there either
+    ("arn:aws:sqs:${aws:RequestedRegion}:111122223333:queue",
+     "arn:aws:sqs:eu-west-1:111122223333:queue", {"aws:RequestedRegion": "*"}, False),
+    ("arn:aws:sqs:us-east-1:${aws:PrincipalTag/acct}:queue",
+     "arn:aws:sqs:us-east-1:111122223333:queue", {"aws:PrincipalTag/acct": "11112222333?"},
+     False),
+    # the escapes are predefined policy variables too ("can be used in any string where you
+    # can use regular policy variables"), so before the fifth colon they are plain text
+    ("arn:aws:sqs:${*}:111122223333:queue", "arn:aws:sqs:eu-west-1:111122223333:queue",
+     {}, False),
+    ("arn:aws:sqs:${*}:111122223333:queue", "arn:aws:sqs:*:111122223333:queue", {}, False),
+    ("arn:aws:sqs:us-east-${?}:111122223333:queue",
+     "arn:aws:sqs:us-east-1:111122223333:queue", {}, False),
+    ("arn:aws:sqs:us-east-1:${acct}:queue", "arn:aws:sqs:us-east-1:444455556666:queue",
+     {"acct": "*"}, False),
+    ("arn:aws:sqs:us-east-1:${acct}:queue", "arn:aws:sqs:us-east-1:111122223333:queue",
+     {"acct": ACCOUNT}, False),
+    # the literal text matches itself; wildcards written before the fifth colon still act
+    ("arn:aws:sqs:${aws:RequestedRegion}:111122223333:queue",
+     "arn:aws:sqs:${aws:RequestedRegion}:111122223333:queue", {}, True),
+    ("arn:aws:sqs:*:${aws:PrincipalAccount}:queue-${aws:username}",
+     "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:queue-alice", {}, True),
+    # in the resource part the variable is replaced, and its value is matched literally
+    ("arn:aws:sqs:*:111122223333:queue-${aws:username}",
+     "arn:aws:sqs:us-east-1:111122223333:queue-alice", {}, True),
+    ("arn:aws:s3:::b/${aws:PrincipalTag/team}/*", "arn:aws:s3:::b/red/x",
+     {"aws:PrincipalTag/team": "*"}, False),
+    ("arn:aws:s3:::b/${aws:PrincipalTag/team}/*", "arn:aws:s3:::b/*/x",
+     {"aws:PrincipalTag/team": "*"}, True),
+])
+def test_variables_only_in_the_resource_part_of_an_arn(
+        template: str, arn: str, context: dict[str, ContextValue], matches: bool) -> None:
+    """Where you can use policy variables, "Resource element": "You can use a policy variable
+    in the Resource element, but only in the resource portion of the ARN. This portion of the
+    ARN appears after the fifth colon (:). You can't use a variable to replace parts of the
+    ARN before the fifth colon, such as the service or account." Before the fifth colon
+    "${...}" is left as written, so no variable value can widen the match there; after it, a
+    value's "*" or "?" is matched literally, as the ${*} and ${?} escapes are ("Special
+    characters")."""
+    expected = "allowed" if matches else "implicitDeny"
+    action = "sqs:SendMessage" if ":sqs:" in template else "s3:GetObject"
+    statement = {**grant(template), "Action": action}
+    assert decide(statement, arn, {"aws:username": "alice", **context}, action) == expected
+
+
 def test_special_characters_in_string_like() -> None:
     """Special characters: ${*} is a literal * in a StringLike value too."""
     condition = {"StringLike": {"s3:prefix": "literal${*}"}}
