@@ -166,7 +166,12 @@ def default_callers(account: str = DEFAULT_ACCOUNT) -> tuple[Caller, ...]:
 
 @dataclass(frozen=True)
 class RolePlayground:
-    """One role (its trust and permissions policies) and the callers who might assume it."""
+    """One role (its trust and permissions policies) and the callers who might assume it.
+
+    ``role_path`` is the role's path (``/`` unless the role was created with one, such as
+    ``/service-role/``): it is part of the role's ARN, which the trust step acts on and
+    Principal elements and ``aws:PrincipalArn`` match, though not of its session ARNs.
+    """
 
     trust: Policy
     permissions: tuple[Policy, ...] = ()
@@ -175,6 +180,13 @@ class RolePlayground:
     callers: tuple[Caller, ...] = field(default_factory=default_callers)
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
     now: datetime | None = None
+    role_path: str = "/"
+
+    def __post_init__(self) -> None:
+        path = self.role_path.strip() or "/"
+        path = ("" if path.startswith("/") else "/") + path
+        path += "" if path.endswith("/") else "/"
+        object.__setattr__(self, "role_path", path)
 
     @classmethod
     def from_inventory(cls, inventory: Inventory, role: str,
@@ -198,7 +210,7 @@ class RolePlayground:
                            session_name=u.name, boundary=u.boundary)
                     for u in inventory.users]
         return cls(info.trust_policy, info.policies, info.name, info.account, tuple(callers),
-                   dict(resource_policies or {}), now)
+                   dict(resource_policies or {}), now, _path_of(info))
 
     @classmethod
     def from_world(cls, world: Any, role: str) -> RolePlayground:
@@ -224,7 +236,8 @@ class RolePlayground:
 
     @property
     def role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:role/{self.role_name}"
+        """``arn:aws:iam::ACCOUNT:role/PATH/NAME`` (the path is ``/`` for most roles)."""
+        return f"arn:aws:iam::{self.account}:role{self.role_path}{self.role_name}"
 
     def with_trust(self, trust: Policy | PolicySource) -> RolePlayground:
         """The same playground with another trust policy (text is parsed, strictly)."""
@@ -278,9 +291,11 @@ class RolePlayground:
         resource_obj = Resource.of(resource)
         if resource_obj.account is None and resource.startswith("arn:aws:s3:::"):
             resource_obj = Resource(resource, self.account)  # our buckets live here
-        ctx = aws_context(session, now=now or self.now, resource_account=resource_obj.account,
-                          extra=context or {})
-        request = Request(session, action, resource_obj, Context(ctx))
+        # the session ARN drops the role's path: the engine is told the role (path and all)
+        role_arn = self.role_arn if self.role_path != "/" else None
+        ctx = aws_context(session, role_arn=role_arn, now=now or self.now,
+                          resource_account=resource_obj.account, extra=context or {})
+        request = Request(session, action, resource_obj, Context(ctx), role_arn)
         return evaluate(request, PolicySet.of(identity=self.permissions,
                                               resource=self.resource_policy(resource)),
                         explain=True)
@@ -307,13 +322,22 @@ class RolePlayground:
     def inventory(self) -> Inventory:
         """The role and the IAM users among the callers, for the access graph."""
         role = RoleInfo(self.role_arn, self.role_name, self.account, self.trust,
-                        self.permissions)
+                        self.permissions, path=self.role_path)
         users = tuple(
             UserInfo(c.principal, c.principal.rsplit("/", 1)[-1], identify(c.principal).account
                      or self.account, c.policies)
             for c in self.callers if identify(c.principal).type is PrincipalType.USER
             and ":user/" in c.principal)
         return Inventory(users=users, roles=(role,))
+
+
+def _path_of(role: RoleInfo) -> str:
+    """The role's path, from its ARN (``arn:aws:iam::ACCOUNT:role/PATH/NAME``): the ARN is
+    what AWS and the world match, whatever ``RoleInfo.path`` says."""
+    resource = role.arn.split(":", 5)[-1]
+    if resource.startswith("role/") and resource.endswith("/" + role.name):
+        return resource[len("role"):-len(role.name)]
+    return role.path
 
 
 def _ec2_session_names(world: Any, role: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ import pytest
 
 from iamlab.lint import CODES, Finding, has_errors, lint_policy
 from iamlab.lint.quotas import minified_length
+from iamlab.policy import PolicyKind
 
 ROLE = "arn:aws:iam::111122223333:role/App"
 OTHER_ROLE = "arn:aws:iam::444455556666:role/Partner"
@@ -505,3 +506,47 @@ def test_scp_counts_white_space_unless_saved_in_the_console() -> None:
     assert len(spaced) > 5120
     assert "quota-whitespace" in codes(spaced, "scp")
     assert "quota-exceeded" not in codes(spaced, "scp")
+
+
+# -- where a finding is, in words; the guessed kind; the parser's action shape ---------------
+
+def test_where_reads_as_words_for_the_whole_document_and_for_a_value() -> None:
+    from iamlab.errors import Problem
+
+    whole = Finding("grammar-no-version", "suggestion", "no Version", (), 1, 1)
+    assert whole.where == "line 1, column 1"
+    assert str(whole).startswith("line 1, column 1: suggestion [grammar-no-version]")
+    assert Finding("x", "error", "m").where == "the document"  # no text, no path
+    value = Finding("x", "error", "m", ("Statement", 0, "Effect"), 3, 7)
+    assert value.where == "line 3, column 7 (Statement[0].Effect)"
+    assert Finding("x", "error", "m", ("Statement", 0)).where == "Statement[0]"
+    # the same words as the parser's problems
+    for path, line, column in (((), 1, 1), ((), None, None), (("Statement", 0), 2, 5)):
+        assert Finding("x", "error", "m", path, line, column).where == \
+            Problem("x", "m", path, line, column).where
+    assert "(document)" not in str(lint_policy("[1]")[0])
+
+
+def test_lint_document_guesses_the_kind_and_says_which() -> None:
+    from iamlab.lint import lint_document
+
+    trust = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                 "Action": "sts:AssumeRole"})
+    kind, found = lint_document(text(trust))
+    assert kind is PolicyKind.TRUST and found == lint_policy(text(trust), "trust")
+    assert lint_document(text(trust), "identity")[0] is PolicyKind.IDENTITY
+    assert lint_policy(text(trust), "auto") == found
+    # not JSON (NaN is not JSON, though Python's json module reads it): identity, as before
+    assert lint_document('{"Statement": [{"Principal": "*", "Action": "sts:AssumeRole", '
+                         '"X": NaN}]}')[0] is PolicyKind.IDENTITY
+    with pytest.raises(ValueError):
+        lint_document("{}", "bucket")
+
+
+def test_lint_and_the_parser_share_one_action_shape() -> None:
+    from iamlab import parse
+    from iamlab.lint import actions, common, resources
+
+    assert common.ACTION_SHAPE is parse.ACTION_SHAPE
+    assert actions.ACTION_SHAPE is parse.ACTION_SHAPE is resources.ACTION_SHAPE
+    assert parse.ACTION_SHAPE.match("s3:Get*") and not parse.ACTION_SHAPE.match("s3 GetObject")

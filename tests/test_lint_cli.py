@@ -131,3 +131,42 @@ def test_readme_example_works_as_written() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.stdout == match.group(2)
     assert done.returncode == 1
+
+
+def test_a_finding_about_the_whole_document_says_so(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """No ``(document)`` as if it were a JSON path: the line reads as words, while --json
+    keeps its fields (path, line, column) as they were."""
+    no_version = {"Statement": GOOD["Statement"]}
+    path = write(tmp_path, "p.json", no_version)
+    code, out, _ = run([path], capsys)
+    assert code == 0
+    [line] = [x for x in out.splitlines() if "grammar-no-version" in x]
+    assert line.startswith(f"{path}:1:1: suggestion [grammar-no-version] about the whole "
+                           "document: the policy has no Version")
+    assert "(document)" not in out
+    _, out, _ = run([path, "--json"], capsys)
+    data = json.loads(out.splitlines()[0])
+    assert (data["code"], data["path"], data["line"], data["column"]) == \
+        ("grammar-no-version", "(document)", 1, 1)
+
+
+def test_the_kind_is_guessed_from_the_one_parse_of_the_document(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--kind auto`` guesses from the document the linter reads anyway: the text is not
+    parsed a second time just to guess."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+         "Action": "sts:AssumeRole"}]}
+    path = write(tmp_path, "t.json", trust)
+    text = Path(path).read_text()
+    loads = json.loads
+
+    def once(s: str | bytes, *args: object, **kwargs: object) -> object:
+        assert s != text, "the whole document was parsed again"
+        return loads(s, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json, "loads", once)
+    code, out, _ = run([path], capsys)
+    assert code == 0 and "checked as a role trust policy (guessed" in out

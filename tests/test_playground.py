@@ -241,3 +241,74 @@ def test_a_bucket_policy_counts_in_step_two(pg: RolePlayground) -> None:
         "arn:aws:s3:::reports": parse_policy(bucket_policy, PolicyKind.RESOURCE)})
     assert guarded.decide(GET_REPORT).act.decision == "explicitDeny"
     assert guarded.resource_policy("arn:aws:s3:::other/x") is None
+
+
+# -- a role with a path (IAM identifiers: arn:aws:iam::ACCOUNT:role/team/NAME) ---------------
+
+BUILDER = f"arn:aws:iam::{ACCOUNT}:role/team/Builder"
+
+
+def _world_with_a_role_on_a_path():  # type: ignore[no-untyped-def]
+    """bob may assume roles under /team/ only; the role reads the bucket only because the
+    bucket policy names it by its ARN, path included (Principal and aws:PrincipalArn)."""
+    from iamlab.world import World
+
+    world = World()
+    a = world.admin
+    a.s3.create_bucket(Bucket="artifacts")
+    a.s3.put_object(Bucket="artifacts", Key="app.zip", Body=b"PK")
+    account_trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "sts:AssumeRole"}]}
+    role = a.iam.create_role(RoleName="Builder", Path="/team/",
+                             AssumeRolePolicyDocument=account_trust)["Role"]
+    assert role["Arn"] == BUILDER
+    a.iam.create_user(UserName="bob")
+    a.iam.put_user_policy(UserName="bob", PolicyName="AssumeTeamRoles", PolicyDocument=json.loads(
+        allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/team/*")))
+    a.s3.put_bucket_policy(Bucket="artifacts", Policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": BUILDER}, "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::artifacts/app.zip"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::artifacts/other.zip",
+         "Condition": {"ArnEquals": {"aws:PrincipalArn": BUILDER}}}]})
+    return world
+
+
+@pytest.mark.parametrize("key", ["app.zip", "other.zip"])
+def test_a_role_with_a_path_is_decided_as_the_world_decides(key: str) -> None:
+    world = _world_with_a_role_on_a_path()
+    pg = RolePlayground.from_world(world, "Builder")
+    assert pg.role_arn == BUILDER and pg.role_path == "/team/"
+    bob = f"arn:aws:iam::{ACCOUNT}:user/bob"
+    outcome = pg.decide(Ask(bob, "s3:GetObject", f"arn:aws:s3:::artifacts/{key}"))
+    # step 1 acts on the role's ARN with its path (bob's policy allows role/team/* only)
+    assert outcome.assume.request.resource.arn == BUILDER
+    assert outcome.assume.allowed
+    # step 2: the session ARN drops the path, yet the bucket policy's Principal and
+    # aws:PrincipalArn name the role with it
+    assert outcome.session_arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/Builder/bob"
+    assert outcome.act.request.context["aws:PrincipalArn"] == (BUILDER,)
+    assert outcome.act.allowed and outcome.allowed
+    # the world agrees, step by step
+    out = world.user_session("bob").sts.assume_role(RoleArn=BUILDER, RoleSessionName="bob")
+    session = world.session(out["Credentials"])
+    assert session.can("s3:GetObject", f"arn:aws:s3:::artifacts/{key}").allowed
+    # and so does the access graph: bob may assume the role, by its ARN with the path
+    from iamlab.graph import build_graph
+
+    assert pg.inventory().roles[0].arn == BUILDER
+    graph = build_graph(world.inventory())
+    assert any(e.source == bob and e.target == BUILDER for e in graph.edges)
+    assert any(e.source == bob and e.target == BUILDER for e in build_graph(pg.inventory()).edges)
+
+
+def test_the_role_path_is_normalised_and_kept_by_edits(pg: RolePlayground) -> None:
+    from dataclasses import replace
+
+    team = replace(pg, role_path="team")
+    assert team.role_path == "/team/" and team.role_arn == BUILDER.replace("team/Builder",
+                                                                          "team/AppRole")
+    assert team.with_trust(EC2_TRUST).role_arn == team.role_arn
+    assert RolePlayground(pg.trust, role_path="").role_arn == ROLE
+    assert pg.decide(GET_REPORT).act.request.role_arn is None  # no path: nothing to add

@@ -316,3 +316,20 @@ def test_playground_from_a_world_role_and_from_a_missing_one() -> None:
     missing = Playground.from_world(s.world, "NoSuchRole", debounce=0)
     assert "there is no role named &#x27;NoSuchRole&#x27; here" in missing.notice.value
     assert missing.outcome is not None  # still a working playground, on ready-made policies
+
+
+def test_playground_from_a_world_role_with_a_path_keeps_the_path() -> None:
+    from iamlab.world import World
+
+    world = World()
+    trust = json.loads(trust_text("ec2.amazonaws.com"))
+    world.admin.iam.create_role(RoleName="Worker", Path="/service-role/",
+                                AssumeRolePolicyDocument=trust)
+    pg = Playground.from_world(world, "Worker", debounce=0)
+    arn = "arn:aws:iam::111122223333:role/service-role/Worker"
+    assert pg.model is not None and pg.model.role_arn == arn
+    assert pg.outcome is not None and pg.outcome.assume.request.resource.arn == arn
+    pg.trust.value = trust_text("lambda.amazonaws.com")  # an edit keeps the role's path
+    pg.flush()
+    assert pg.outcome.assume.decision == "implicitDeny"
+    assert pg.model.role_arn == arn and arn in pg.graph.source

@@ -327,3 +327,41 @@ def test_in_a_notebook_an_error_shows_aws_words_and_the_explanation_not_a_traceb
                                "user/app is not authorized")
     assert any('identity-based policy "p0", statement 1' in line for line in shown)
     assert not any("Traceback" in line for line in shown)
+
+
+# -- an operation a client does not have ------------------------------------------------------
+
+def test_an_operation_the_client_lacks_says_which_it_has_and_suggests_one():
+    """boto3 raises AttributeError for a misspelt method; the world's error is one too, but
+    names the client's operations and the closest one, and makes no call."""
+    from iamlab.errors import IamlabError
+    from iamlab.world.services.base import UnknownOperation
+
+    world = World()
+    s = world.admin
+    count = len(world.call_log)
+    with pytest.raises(UnknownOperation) as err:
+        s.iam.get_rol(RoleName="x")
+    assert isinstance(err.value, AttributeError) and isinstance(err.value, IamlabError)
+    first, *rest = str(err.value).splitlines()
+    assert first == "The iam client has no operation 'get_rol'. Did you mean get_role?"
+    assert rest[0] == f"Its {len(s.iam.operations)} operations:"
+    assert "get_role," in " ".join(rest) and "put_role_policy" in " ".join(rest)
+    assert err.value.name == "get_rol" and err.value.suggestion == "get_role"
+    assert err.value._render_traceback_() == [f"UnknownOperation: {err.value}"]
+    with pytest.raises(AttributeError, match=r"no operation 'nosuch'\.\nIts 9 operations:"):
+        s.s3.nosuch()
+    # the API's own name, in CamelCase, points to boto3's
+    with pytest.raises(UnknownOperation, match=r"Did you mean assume_role\?"):
+        s.sts.AssumeRole  # noqa: B018
+    assert len(world.call_log) == count
+    # Python's tools still behave: hasattr, getattr with a default, private names
+    assert not hasattr(s.s3, "nosuch") and getattr(s.s3, "nosuch", None) is None
+    with pytest.raises(AttributeError) as private:
+        s.s3.__deepcopy_me__  # noqa: B018
+    assert not isinstance(private.value, UnknownOperation)
+    # tab completion lists the operations (and no helper that takes a call)
+    assert {"get_role", "create_role", "list_users"} <= set(dir(s.iam))
+    assert "get_object" in dir(s.client("s3"))
+    assert s.sts.operations == ("assume_role", "get_caller_identity", "get_session_token")
+    assert "key" not in s.kms.operations and "instance" not in s.ec2.operations

@@ -33,7 +33,8 @@ from iamlab.parse import PolicySource, load_document
 from iamlab.policy import PolicyKind
 
 __all__ = ["CODES", "CONTAINERS", "DEFAULT_CONTAINER", "SEVERITIES", "Code", "Finding",
-           "findings_json", "guess_kind", "has_errors", "lint_policy", "prepare"]
+           "findings_json", "guess_kind", "has_errors", "lint_document", "lint_policy",
+           "prepare"]
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +51,8 @@ def lint_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENTI
                 name: str = "") -> list[Finding]:
     """Lint a policy given as JSON text, bytes, a dict or a file path.
 
-    ``kind`` says what the policy is for (its grammar and which checks apply).
+    ``kind`` says what the policy is for (its grammar and which checks apply); ``"auto"``
+    guesses it from the document (:func:`guess_kind`, and :func:`lint_document` tells which).
     ``container`` names where it is stored, which sets the size quota (see
     :data:`CONTAINERS`: ``role-trust``, ``role-inline``, ``user-inline``, ``group-inline``,
     ``managed``, ``scp``, ``rcp``, ``session``, or ``none``); the default depends on the
@@ -60,19 +62,29 @@ def lint_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENTI
     Raises ValueError only for an unknown ``kind`` or ``container`` (a caller's mistake);
     anything wrong in the policy itself comes back as findings.
     """
-    kind = PolicyKind(kind)
+    return lint_document(source, kind, container=container, account=account, name=name)[1]
+
+
+def lint_document(source: PolicySource, kind: PolicyKind | str = "auto", *,
+                  container: str | None = None, account: str | None = None,
+                  name: str = "") -> tuple[PolicyKind, list[Finding]]:
+    """:func:`lint_policy`, guessing the kind by default: the kind the policy was checked as,
+    and the findings. The guess is made on the document the linter parses anyway (an
+    identity-based policy when it is not readable JSON)."""
+    wanted = None if kind == "auto" else PolicyKind(kind)
     if container is not None and container != "none" and container not in CONTAINERS:
         raise ValueError(f"unknown container {container!r}; choose one of "
                          + ", ".join([*CONTAINERS, "none"]))
     options = Options(container, account)
     with _gc_paused():
         try:
-            return _lint(source, kind, options, name)
+            return _lint(source, wanted, options, name)
         except Exception as exc:  # the safety net: a finding, never a traceback
-            return [Finding("lint-internal-error", "error",
-                            f"iamlab's linter failed on this document ({type(exc).__name__}: "
-                            f"{exc}). This is a bug in iamlab, not in your policy; the other "
-                            "checks could not run.", doc_url=CODES["lint-internal-error"].doc_url)]
+            return wanted if wanted is not None else PolicyKind.IDENTITY, [Finding(
+                "lint-internal-error", "error",
+                f"iamlab's linter failed on this document ({type(exc).__name__}: {exc}). "
+                "This is a bug in iamlab, not in your policy; the other checks could not "
+                "run.", doc_url=CODES["lint-internal-error"].doc_url)]
 
 
 def prepare() -> None:
@@ -92,24 +104,29 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
-def _lint(source: PolicySource, kind: PolicyKind, options: Options, name: str
-          ) -> list[Finding]:
+def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, name: str
+          ) -> tuple[PolicyKind, list[Finding]]:
+    """The findings, and the kind checked as (``wanted``, or guessed when None). A path or
+    bytes are turned into text here, once, so that the text is still at hand (for the size
+    quotas) when it is not valid JSON."""
+    kind = wanted if wanted is not None else PolicyKind.IDENTITY
     text: str | None = None
     if isinstance(source, os.PathLike):
         try:
             raw = Path(source).read_bytes()
         except OSError as exc:
-            return [Finding("grammar-unreadable", "error",
-                            f"cannot read {os.fspath(source)}: {exc.strerror or exc}",
-                            doc_url=CODES["grammar"].doc_url)]
+            return kind, [Finding("grammar-unreadable", "error",
+                                  f"cannot read {os.fspath(source)}: {exc.strerror or exc}",
+                                  doc_url=CODES["grammar"].doc_url)]
         source = raw
     if isinstance(source, bytes):
         try:
             source = source.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return [Finding("grammar-bad-encoding", "error",
-                            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                            "save it as UTF-8.", doc_url=CODES["grammar"].doc_url)]
+            return kind, [Finding("grammar-bad-encoding", "error",
+                                  f"the file is not UTF-8 text ({exc.reason} at byte "
+                                  f"{exc.start}); save it as UTF-8.",
+                                  doc_url=CODES["grammar"].doc_url)]
     if isinstance(source, str):
         text = source
     doc: Any = None
@@ -120,7 +137,9 @@ def _lint(source: PolicySource, kind: PolicyKind, options: Options, name: str
         ctx = LintContext(kind, None, Locations.empty(), text, options)
         ctx.findings.extend(grammar.problem_finding(p) for p in exc.problems)
         quotas.check(ctx)
-        return ctx.findings
+        return kind, ctx.findings
+    if wanted is None:
+        kind = guess_kind(doc)
     ctx = LintContext(kind, doc, locations, text, options)
     grammar.check(ctx, name)
     checks = _statement_checks()
@@ -128,7 +147,7 @@ def _lint(source: PolicySource, kind: PolicyKind, options: Options, name: str
         for check in checks:
             check(ctx, st)
     quotas.check(ctx)
-    return ctx.findings
+    return kind, ctx.findings
 
 
 @contextmanager

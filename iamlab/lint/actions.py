@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from iamlab.lint.common import (
-    ACTION_SHAPE,
     Issue,
     access_level,
     cat,
@@ -21,6 +20,7 @@ from iamlab.lint.common import (
     quoted_list,
 )
 from iamlab.lint.model import LintContext, Stmt
+from iamlab.parse import ACTION_SHAPE
 
 SENSITIVE_SERVICES = frozenset({
     "iam", "sts", "kms", "s3", "organizations", "secretsmanager", "ssm", "ec2", "lambda",

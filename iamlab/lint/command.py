@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from iamlab.jsonloc import format_path
-from iamlab.lint import findings_json, guess_kind, has_errors, lint_policy
+from iamlab.lint import findings_json, has_errors, lint_document
 from iamlab.lint.finding import SEVERITIES, Finding
 from iamlab.lint.quotas import CONTAINERS
 from iamlab.policy import PolicyKind
@@ -48,8 +47,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
               f"({exc.reason} at byte {exc.start})", file=sys.stderr)
         return 2
     guessed = args.kind == "auto"
-    kind = _guess(text) if guessed else PolicyKind(args.kind)
-    findings = lint_policy(text, kind, container=args.container, account=args.account)
+    kind, findings = lint_document(text, args.kind, container=args.container,
+                                   account=args.account)
     if args.json:
         stdout.write(findings_json(findings))
     else:
@@ -71,22 +70,16 @@ def _read(file: str) -> str:
     return data if isinstance(data, str) else data.decode("utf-8")
 
 
-def _guess(text: str) -> PolicyKind:
-    try:
-        doc: Any = json.loads(text)
-    except (ValueError, RecursionError):
-        doc = None
-    return guess_kind(doc)
-
-
 def _article(label: str) -> str:
     return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
 
 
 def _text(name: str, f: Finding) -> str:
+    """``FILE:LINE:COLUMN: severity [code] at PATH: message`` (the form editors and CI logs
+    jump to), ``about the whole document`` for a finding with no path, then the hints."""
     where = f"{name}:{f.line}:{f.column}" if f.line is not None else name
-    return "\n".join([f"{where}: {f.severity} [{f.code}] at {format_path(f.path)}: "
-                      f"{f.message}", *f.hints()])
+    about = f"at {format_path(f.path)}" if f.path else "about the whole document"
+    return "\n".join([f"{where}: {f.severity} [{f.code}] {about}: {f.message}", *f.hints()])
 
 
 def _summary(findings: list[Finding]) -> str:

@@ -6,11 +6,11 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from iamlab.parse import ACTION_SHAPE  # what the parser accepts as an action
+
 if TYPE_CHECKING:
     from iamlab.catalog import Catalog
 
-ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
-"""What the parser accepts as an action (anything else is already a grammar finding)."""
 VARIABLE = re.compile(r"\$\{[^}]*\}")
 """A policy variable such as ``${aws:username}``."""
 

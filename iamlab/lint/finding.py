@@ -35,9 +35,18 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """``3:7 Statement[0].Effect`` or just the path when there is no position."""
+        """Where the finding is, in words: ``line 3, column 7 (Statement[0].Effect)``, or
+        just the path when there is no position. A finding about the document as a whole
+        reads ``line 1, column 1``, or ``the document`` when there is no text (as
+        :attr:`iamlab.errors.Problem.where` does)."""
+        if not self.path:
+            if self.line is not None:
+                return f"line {self.line}, column {self.column}"
+            return "the document"
         place = format_path(self.path)
-        return f"{self.line}:{self.column} {place}" if self.line is not None else place
+        if self.line is not None:
+            return f"line {self.line}, column {self.column} ({place})"
+        return place
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain JSON-able data (the ``--json`` form of ``iamlab lint``)."""

@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from iamlab.arn import ACCOUNT_ID
 from iamlab.lint.common import (
-    ACTION_SHAPE,
     VARIABLE,
     Issue,
     access_level,
@@ -25,6 +24,7 @@ from iamlab.lint.common import (
 )
 from iamlab.lint.common import quoted_list as _quoted
 from iamlab.lint.model import LintContext, Stmt
+from iamlab.parse import ACTION_SHAPE
 from iamlab.policy import PolicyKind
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",

@@ -54,8 +54,10 @@ class Playground(W.VBox):  # type: ignore[misc]
                  graph: bool = True, intro: bool = True,
                  more_permissions: tuple[Policy, ...] = (),
                  resource_policies: Mapping[str, Policy] | None = None,
-                 now: datetime | None = None, notice: str = "") -> None:
+                 now: datetime | None = None, notice: str = "",
+                 role_path: str = "/") -> None:
         self.role_name = role_name
+        self.role_path = role_path
         self.account = account
         self.callers = callers if callers is not None else default_callers(account)
         self.more_permissions = more_permissions
@@ -130,9 +132,10 @@ class Playground(W.VBox):  # type: ignore[misc]
         perms = model.permissions
         return cls(trust=model.trust, permissions=perms[0] if perms else "",
                    more_permissions=perms[1:], role_name=model.role_name,
-                   account=model.account, callers=model.callers, caller=caller,
-                   action=action, resource=resource, resources=_world_resources(world),
-                   resource_policies=model.resource_policies, now=model.now, **options)
+                   role_path=model.role_path, account=model.account, callers=model.callers,
+                   caller=caller, action=action, resource=resource,
+                   resources=_world_resources(world), resource_policies=model.resource_policies,
+                   now=model.now, **options)
 
     # -- the learner's view -------------------------------------------------------------
     @property
@@ -160,7 +163,8 @@ class Playground(W.VBox):  # type: ignore[misc]
             return
         permissions = tuple(p for p in [self.permissions.policy] if p) + self.more_permissions
         self.model = RolePlayground(trust, permissions, self.role_name, self.account,
-                                    self.callers, self.resource_policies, self.now)
+                                    self.callers, self.resource_policies, self.now,
+                                    self.role_path)
         try:
             self.outcome = self.model.decide(self.ask)
         except IamlabError as exc:

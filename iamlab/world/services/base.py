@@ -13,6 +13,7 @@ import functools
 import inspect
 import json
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -140,13 +141,59 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+class UnknownOperation(IamlabError, AttributeError):
+    """An operation the client does not have (``session.iam.get_rol(...)``).
+
+    An AttributeError, as boto3 raises for a misspelt method (so ``hasattr`` and
+    ``getattr(client, name, default)`` behave), saying which operations the client has and
+    which one was probably meant. No call is made, so none is logged.
+    """
+
+    def __init__(self, service: str, name: str, operations: tuple[str, ...]) -> None:
+        close = _closest(name, operations)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        listed = textwrap.fill(", ".join(operations) + ".", width=88, initial_indent="  ",
+                               subsequent_indent="  ", break_on_hyphens=False)
+        super().__init__(f"The {service} client has no operation {name!r}.{hint}\n"
+                         f"Its {len(operations)} operations:\n{listed}")
+        self.service = service
+        self.operations = operations
+        self.suggestion = close[0] if close else None
+        # AttributeError.name, for tools; ``obj`` stays unset so that Python does not add a
+        # second "Did you mean" of its own to the message.
+        self.name = name
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook: the message, no Python traceback."""
+        return [f"UnknownOperation: {self}"]
+
+
+def _snake(name: str) -> str:
+    """``GetRole`` → ``get_role``: boto3's method name for an API operation's name."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _closest(name: str, operations: tuple[str, ...]) -> list[str]:
+    """The operation ``name`` most likely meant (the API's CamelCase name, a typo), or []."""
+    snake = _snake(name)
+    if snake in operations:
+        return [snake]
+    return difflib.get_close_matches(snake, operations, n=1, cutoff=0.6)
+
+
 class ServiceClient:
-    """Base of the service clients: the service's name, endpoint and error codes."""
+    """Base of the service clients: the service's name, endpoint and error codes.
+
+    Its operations are the public methods that take keyword arguments only, as boto3's do
+    (``operations`` lists them); asking for one it does not have raises
+    :class:`UnknownOperation`, which says which it has.
+    """
 
     service: ClassVar[str] = ""
     endpoint: ClassVar[str] = ""
     denied_code: ClassVar[str] = "AccessDeniedException"
     malformed_code: ClassVar[str] = "MalformedPolicyDocumentException"
+    operations: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -155,10 +202,24 @@ class ServiceClient:
                     p.kind is inspect.Parameter.KEYWORD_ONLY
                     for p in inspect.signature(value).parameters.values()):
                 setattr(cls, name, _checked(value))
+        cls.operations = tuple(sorted(
+            name for name in dir(cls) if not name.startswith("_")
+            and inspect.isfunction(getattr(cls, name)) and _is_operation(getattr(cls, name))))
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.world: World = session.world
+
+    if not TYPE_CHECKING:  # mypy keeps checking attribute names statically
+        def __getattr__(self, name: str) -> Any:
+            """Only called for a name the client does not have: a plain AttributeError for
+            private and special names (Python and IPython probe for those), otherwise
+            :class:`UnknownOperation`."""
+            if name.startswith("_"):
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}")
+            raise UnknownOperation(self.service or type(self).__name__, name,
+                                   type(self).operations)
 
     def _call(self, operation: str) -> Call:
         return Call(self, operation)
@@ -208,6 +269,14 @@ class ServiceClient:
                     raise MalformedPolicyDocument(
                         [], code=self.malformed_code,
                         message=f'Invalid principal in policy: "AWS":"{p.value}"')
+
+
+def _is_operation(method: Callable[..., Any]) -> bool:
+    """An API operation takes keyword arguments only (boto3's style); a helper that takes a
+    call or positional arguments is not one."""
+    params = list(inspect.signature(inspect.unwrap(method)).parameters.values())[1:]
+    return all(p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+               for p in params)
 
 
 def document_text(document: str | Mapping[str, Any]) -> str:
