@@ -7,8 +7,9 @@ explanation → views. Names are imported on first use so that ``import iamlab``
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from iamlab.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -39,10 +40,4 @@ if TYPE_CHECKING:
     from iamlab.request import Context, Request, Resource
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'iamlab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from iamlab.jsonloc import format_path
 
 JsonPath = tuple[str | int, ...]
-__all__ = ["IamlabError", "JsonPath", "PolicyError", "Problem", "format_path"]
+__all__ = ["IamlabError", "JsonPath", "PolicyError", "Problem", "describe_location", "format_path"]
+
+
+def describe_location(path: JsonPath, line: int | None, column: int | None) -> str:
+    """Where something is, in words: ``line 3, column 7 (Statement[0].Effect)``, just the
+    path when there is no text, ``line 1, column 1`` or ``the document`` for the whole."""
+    if not path:
+        return f"line {line}, column {column}" if line is not None else "the document"
+    place = format_path(path)
+    return f"line {line}, column {column} ({place})" if line is not None else place
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +35,7 @@ class Problem:
         """``line 3, column 7 (Statement[0].Effect)`` or just the path. A problem with the
         document as a whole reads ``line 1, column 1``, or ``the document`` when the text
         has no lines (a dict, or not JSON at all)."""
-        if not self.path:
-            if self.line is not None:
-                return f"line {self.line}, column {self.column}"
-            return "the document"
-        place = format_path(self.path)
-        if self.line is not None:
-            return f"line {self.line}, column {self.column} ({place})"
-        return place
+        return describe_location(self.path, self.line, self.column)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

@@ -16,8 +16,9 @@ In a notebook, ``graph.diagram(focus="bad_role", hops=1)`` draws it; ``assume_ma
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from iamlab.lazy import lazy_exports
 
 # Names are imported on first use, so that ``iamlab graph --help`` and the other commands
 # do not pay for the whole graph package (engine, catalog hints, pandas tables).
@@ -59,10 +60,4 @@ __all__ = ["Access", "AccessGraph", "Admin", "Diagram", "Edge", "EdgeKind", "Gra
            "who_can_assume"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'iamlab.graph' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

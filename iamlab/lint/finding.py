@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from iamlab.errors import JsonPath, describe_location
 from iamlab.jsonloc import format_path
-
-JsonPath = tuple[str | int, ...]
 
 SEVERITIES = ("error", "warning", "suggestion")
 """``error``: AWS rejects it, or it can never work as written; ``warning``: it works, but
@@ -39,14 +38,7 @@ class Finding:
         just the path when there is no position. A finding about the document as a whole
         reads ``line 1, column 1``, or ``the document`` when there is no text (as
         :attr:`iamlab.errors.Problem.where` does)."""
-        if not self.path:
-            if self.line is not None:
-                return f"line {self.line}, column {self.column}"
-            return "the document"
-        place = format_path(self.path)
-        if self.line is not None:
-            return f"line {self.line}, column {self.column} ({place})"
-        return place
+        return describe_location(self.path, self.line, self.column)
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain JSON-able data (the ``--json`` form of ``iamlab lint``)."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from iamlab.errors import JsonPath
 from iamlab.jsonloc import Locations
 from iamlab.lint.codes import CODES
-from iamlab.lint.finding import Finding, JsonPath
+from iamlab.lint.finding import Finding
 from iamlab.policy import PolicyKind
 
 
