@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Jupyter refuses to start as root without --allow-root (dev machines run as root).
+# No network: JupyterLab neither checks for updates nor fetches its news feed.
+LAB_OFFLINE := --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	--LabApp.news_url=None
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_OFFLINE) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks)
