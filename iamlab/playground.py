@@ -11,7 +11,13 @@ answers both questions for one request, with the engine:
    resource-based policies").
 2. *Can the role do the action?* The request made by the role's session
    (``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``), decided with the role's permissions
-   policies (and the resource's own policy, if one is given).
+   policies and permissions boundary (and the resource's own policy, if one is given).
+
+A playground opened on a role of a simulated world or an inventory also carries what else
+the world weighs: the role's boundary, tags (``aws:PrincipalTag/...``) and unique ID
+(``aws:userid``), the callers' boundaries, tags and IDs, the organisation's SCPs and RCPs,
+and the resources' own policies (bucket, key, queue... policies), so that both steps
+decide as the world does.
 
 Both must allow for anything to happen. Nothing here draws or displays: the widgets in
 :mod:`iamlab.widgets` show what this module decides.
@@ -21,16 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from iamlab.arn import PrincipalType, identify
 from iamlab.context import aws_context
 from iamlab.decision import Decision
-from iamlab.engine import PolicySet, evaluate
+from iamlab.engine import TRUST_ACTIONS, PolicySet, evaluate
 from iamlab.errors import IamlabError, Problem
 from iamlab.inventory import Inventory, RoleInfo, UserInfo
 from iamlab.jsonloc import JsonSyntaxError, Locations, parse_with_locations
+from iamlab.org import OrgSnapshot, control_levels, org_context, principal_org_id
 from iamlab.parse import PolicySource, parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, ContextValue, Request, Resource
@@ -63,7 +70,8 @@ class Caller:
     ``principal`` is what a request carries (``ec2.amazonaws.com``, a user ARN, a SAML
     provider ARN). ``policies`` are the caller's own identity policies (services and
     federated users have none). ``session_name`` is the name AWS gives the role session
-    (EC2 uses the instance ID, Lambda the function name).
+    (EC2 uses the instance ID, Lambda the function name). ``tags`` and ``userid`` are an
+    IAM user's tags (``aws:PrincipalTag/...``) and unique ID (``aws:userid``).
     """
 
     principal: str
@@ -73,10 +81,19 @@ class Caller:
     session_name: str = "session"
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     boundary: Policy | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    userid: str | None = None
 
     @property
     def is_service(self) -> bool:
         return identify(self.principal).type is PrincipalType.SERVICE
+
+    @property
+    def account(self) -> str | None:
+        """The account of an IAM caller (a user, a role, an account's root), whose SCPs
+        apply to it; None for services and identity providers, which have no account."""
+        who = identify(self.principal)
+        return who.account if who.type in _IAM_CALLERS else None
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,10 @@ def default_callers(account: str = DEFAULT_ACCOUNT) -> tuple[Caller, ...]:
     )
 
 
+_IAM_CALLERS = frozenset({PrincipalType.USER, PrincipalType.ROLE, PrincipalType.ASSUMED_ROLE,
+                          PrincipalType.ACCOUNT, PrincipalType.FEDERATED_USER})
+
+
 @dataclass(frozen=True)
 class RolePlayground:
     """One role (its trust and permissions policies) and the callers who might assume it.
@@ -171,6 +192,12 @@ class RolePlayground:
     ``role_path`` is the role's path (``/`` unless the role was created with one, such as
     ``/service-role/``): it is part of the role's ARN, which the trust step acts on and
     Principal elements and ``aws:PrincipalArn`` match, though not of its session ARNs.
+
+    The rest describes the role and its surroundings as the world does: its permissions
+    ``boundary``, ``tags`` and ``role_id`` (``aws:userid`` is ``ROLEID:SESSION``), whether
+    it is ``service_linked`` (no SCP or RCP applies), the organisation (``org``: SCP and
+    RCP levels by account), the owner of resources whose ARN names none
+    (``resource_owners``, S3 buckets by ARN) and the ``region`` requests go to.
     """
 
     trust: Policy
@@ -181,6 +208,13 @@ class RolePlayground:
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
     now: datetime | None = None
     role_path: str = "/"
+    boundary: Policy | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    role_id: str | None = None
+    org: OrgSnapshot | None = None
+    resource_owners: Mapping[str, str] = field(default_factory=dict)
+    region: str | None = None
+    service_linked: bool = False
 
     def __post_init__(self) -> None:
         path = self.role_path.strip() or "/"
@@ -192,10 +226,13 @@ class RolePlayground:
     def from_inventory(cls, inventory: Inventory, role: str,
                        session_names: Mapping[str, str] | None = None,
                        resource_policies: Mapping[str, Policy] | None = None,
-                       now: datetime | None = None) -> RolePlayground:
+                       now: datetime | None = None, *, org: OrgSnapshot | None = None,
+                       resource_owners: Mapping[str, str] | None = None,
+                       region: str | None = None) -> RolePlayground:
         """A playground for one role of an inventory (``World.inventory()``, or an account's
-        authorization details): its trust and permissions policies, and as callers the
-        common services and every IAM user (with their own policies and boundary)."""
+        authorization details): its trust and permissions policies, boundary, tags and ID,
+        the inventory's SCPs (unless ``org`` says more), and as callers the common services
+        and every IAM user (with their own policies, boundary, tags and ID)."""
         info = inventory.role(role)
         if info is None:
             names = ", ".join(sorted(r.name for r in inventory.roles)) or "none"
@@ -207,19 +244,29 @@ class RolePlayground:
         callers = [replace(c, session_name=sessions.get(c.principal, c.session_name))
                    for c in services]
         callers += [Caller(u.arn, f"{u.name} (an IAM user in {u.account})", u.policies,
-                           session_name=u.name, boundary=u.boundary)
+                           session_name=u.name, boundary=u.boundary, tags=dict(u.tags),
+                           userid=u.user_id)
                     for u in inventory.users]
+        if org is None and inventory.scps:
+            org = OrgSnapshot(scps=dict(inventory.scps))
         return cls(info.trust_policy, info.policies, info.name, info.account, tuple(callers),
-                   dict(resource_policies or {}), now, _path_of(info))
+                   dict(resource_policies or {}), now, _path_of(info), info.boundary,
+                   dict(info.tags), info.role_id, org, dict(resource_owners or {}), region,
+                   info.service_linked)
 
     @classmethod
     def from_world(cls, world: Any, role: str) -> RolePlayground:
         """A playground for a role of a simulated world (``iamlab.world.World``), read only:
-        its inventory at the world's time, the buckets' policies, and for EC2 the session
-        name AWS would use (the ID of an instance that carries the role)."""
-        policies = {b.arn: b.policy for b in world.buckets.values() if b.policy is not None}
+        its inventory at the world's time, the resources' own policies and owners, the
+        organisation as it is now, and for EC2 the session name AWS would use (the ID of an
+        instance that carries the role)."""
+        from iamlab.world.lookup import resource_policies
+
+        policies, owners = resource_policies(world)
+        org = world.organization.snapshot() if world.organization is not None else None
         return cls.from_inventory(world.inventory(), role, _ec2_session_names(world, role),
-                                  policies, world.clock.now())
+                                  policies, world.clock.now(), org=org, resource_owners=owners,
+                                  region=world.region)
 
     @classmethod
     def of(cls, trust: PolicySource, permissions: PolicySource | Iterable[Policy] = (),
@@ -272,15 +319,21 @@ class RolePlayground:
     def can_assume(self, caller: Caller | str, context: Mapping[str, ContextValue] | None = None,
                    now: datetime | None = None) -> Decision:
         """Step 1: may ``caller`` assume this role? (its trust policy and, for IAM users and
-        roles, the caller's own identity policies decide)."""
+        roles, the caller's own identity policies, boundary and SCPs decide)."""
         who = caller if isinstance(caller, Caller) else self.caller(caller)
-        extra = {**who.context, **(context or {})}
-        ctx = aws_context(who.principal, now=now or self.now, resource_account=self.account,
-                          extra=extra)
-        request = Request(who.principal, who.assume_action,
-                          Resource.of(self.role_arn, self.account), Context(ctx))
+        action = who.assume_action
+        extra: dict[str, ContextValue] = {}
+        if action.lower() == "sts:assumerole":
+            extra["sts:RoleSessionName"] = who.session_name
+        ctx = self._context(who.principal, who.account, self.account, now,
+                            {**extra, **who.context, **(context or {})}, tags=who.tags,
+                            userid=who.userid)
+        request = Request(who.principal, action, Resource.of(self.role_arn, self.account),
+                          Context(ctx))
+        scps, rcps = control_levels(self.org, who.account, self.account, action)
         return evaluate(request, PolicySet.of(identity=who.policies, resource=self.trust,
-                                              boundary=who.boundary), explain=True)
+                                              boundary=who.boundary, scps=scps, rcps=rcps),
+                        explain=True)
 
     def can_do(self, caller: Caller | str, action: str, resource: str,
                context: Mapping[str, ContextValue] | None = None,
@@ -288,21 +341,56 @@ class RolePlayground:
         """Step 2: may the caller's role session do ``action`` on ``resource``?"""
         who = caller if isinstance(caller, Caller) else self.caller(caller)
         session = self.session_arn(who)
-        resource_obj = Resource.of(resource)
-        if resource_obj.account is None and resource.startswith("arn:aws:s3:::"):
-            resource_obj = Resource(resource, self.account)  # our buckets live here
+        owner = self.resource_owner(resource)
         # the session ARN drops the role's path: the engine is told the role (path and all)
         role_arn = self.role_arn if self.role_path != "/" else None
-        ctx = aws_context(session, role_arn=role_arn, now=now or self.now,
-                          resource_account=resource_obj.account, extra=context or {})
-        request = Request(session, action, resource_obj, Context(ctx), role_arn)
-        return evaluate(request, PolicySet.of(identity=self.permissions,
-                                              resource=self.resource_policy(resource)),
-                        explain=True)
+        moment = now or self.now
+        issued = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        extra: dict[str, ContextValue] = {
+            "aws:TokenIssueTime": issued.strftime("%Y-%m-%dT%H:%M:%SZ"), **(context or {})}
+        userid = f"{self.role_id}:{who.session_name}" if self.role_id else None
+        ctx = self._context(session, self.account, owner, moment, extra, role_arn=role_arn,
+                            tags=self.tags, userid=userid)
+        request = Request(session, action, Resource(resource, owner), Context(ctx), role_arn)
+        scps, rcps = control_levels(self.org, self.account, owner, action,
+                                    service_linked=self.service_linked)
+        policies = PolicySet.of(identity=self.permissions,
+                                resource=self.resource_policy(resource, action),
+                                boundary=self.boundary, scps=scps, rcps=rcps)
+        return evaluate(request, policies, explain=True)
 
-    def resource_policy(self, resource: str) -> Policy | None:
-        """The resource's own policy, if it has one (an S3 object's is its bucket's)."""
+    def _context(self, principal: str, account: str | None, resource_account: str | None,
+                 now: datetime | None, extra: Mapping[str, ContextValue], *,
+                 role_arn: str | None = None, tags: Mapping[str, str] | None = None,
+                 userid: str | None = None) -> dict[str, ContextValue]:
+        """The keys AWS supplies for ``principal`` (an IAM caller's: who, tags, ID,
+        organisation), as the world supplies them, plus ``extra``."""
+        keys: dict[str, ContextValue] = {}
+        if account is not None:  # signed with AWS credentials, not by a service itself
+            keys["aws:ViaAWSService"] = "false"
+            keys.update(org_context(self.org, account, resource_account))
+        keys.update(extra)
+        return aws_context(principal, role_arn=role_arn, now=now or self.now,
+                           principal_tags=tags, userid=userid,
+                           org_id=principal_org_id(self.org, account), region=self.region,
+                           resource_account=resource_account, extra=keys)
+
+    def resource_owner(self, resource: str) -> str:
+        """The account that owns ``resource``: the one its ARN names, the bucket's owner for
+        S3, and otherwise the role's own account (as the world assumes)."""
+        found = Resource.of(resource).account or self.resource_owners.get(resource)
+        if found is None and resource.startswith("arn:aws:s3:::"):
+            found = self.resource_owners.get(resource.split("/", 1)[0])
+        return found or self.account
+
+    def resource_policy(self, resource: str, action: str = "") -> Policy | None:
+        """The resource's own policy, if it has one (an S3 object's is its bucket's; a
+        role's is its trust policy, for the actions that assume it)."""
+        if action.lower() in TRUST_ACTIONS and resource == self.role_arn:
+            return self.trust  # as edited here
         found = self.resource_policies.get(resource)
+        if found is not None and found.kind is PolicyKind.TRUST:
+            return found if action.lower() in TRUST_ACTIONS else None
         if found is None and resource.startswith("arn:aws:s3:::"):
             found = self.resource_policies.get(resource.split("/", 1)[0])
         return found
@@ -322,13 +410,16 @@ class RolePlayground:
     def inventory(self) -> Inventory:
         """The role and the IAM users among the callers, for the access graph."""
         role = RoleInfo(self.role_arn, self.role_name, self.account, self.trust,
-                        self.permissions, path=self.role_path)
+                        self.permissions, self.boundary, dict(self.tags), self.role_path,
+                        self.role_id, service_linked=self.service_linked)
         users = tuple(
             UserInfo(c.principal, c.principal.rsplit("/", 1)[-1], identify(c.principal).account
-                     or self.account, c.policies)
+                     or self.account, c.policies, c.boundary, tags=dict(c.tags),
+                     user_id=c.userid)
             for c in self.callers if identify(c.principal).type is PrincipalType.USER
             and ":user/" in c.principal)
-        return Inventory(users=users, roles=(role,))
+        scps = dict(self.org.scps) if self.org is not None else {}
+        return Inventory(users=users, roles=(role,), scps=scps)
 
 
 def _path_of(role: RoleInfo) -> str:

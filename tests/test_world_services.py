@@ -365,3 +365,21 @@ def test_an_operation_the_client_lacks_says_which_it_has_and_suggests_one():
     assert "get_object" in dir(s.client("s3"))
     assert s.sts.operations == ("assume_role", "get_caller_identity", "get_session_token")
     assert "key" not in s.kms.operations and "instance" not in s.ec2.operations
+    # helpers are private, so tab completion offers only operations and the client's settings
+    settings = {"denied_code", "endpoint", "malformed_code", "operations", "region", "service",
+                "session", "world"}
+    for client in (s.kms, s.ec2, s.secretsmanager):
+        public = {n for n in dir(client) if not n.startswith("_")}
+        assert public - settings == set(client.operations)
+    assert {"key", "authorize_key"}.isdisjoint(dir(s.kms)) and "instance" not in dir(s.ec2)
+
+
+def test_unknown_operation_is_exported_by_the_world() -> None:
+    from iamlab import world as world_pkg
+    from iamlab.world import errors
+    from iamlab.world.services.base import UnknownOperation
+
+    assert world_pkg.UnknownOperation is errors.UnknownOperation is UnknownOperation
+    assert "UnknownOperation" in world_pkg.__all__ and "UnknownOperation" in errors.__all__
+    with pytest.raises(world_pkg.UnknownOperation, match="no operation 'key'"):
+        World().admin.kms.key  # noqa: B018  (a helper now private: not an operation)

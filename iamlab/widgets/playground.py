@@ -10,6 +10,7 @@ milliseconds); the diagram is redrawn after a short pause in typing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -41,7 +42,9 @@ class Playground(W.VBox):  # type: ignore[misc]
 
     ``trust`` and ``permissions`` are JSON text, dicts, policies or starter keys
     (``"trust-ec2"``, ``"read-bucket"``...). :meth:`from_world` plays with a role of a
-    simulated world instead (on a copy: the world does not change).
+    simulated world instead (on a copy: the world does not change). ``base`` is a
+    :class:`RolePlayground` whose other facts (boundary, tags, organisation, resource
+    policies...) every decision keeps; the editors replace its two policies.
     """
 
     def __init__(self, trust: PolicyInput = "trust-ec2",
@@ -55,7 +58,7 @@ class Playground(W.VBox):  # type: ignore[misc]
                  more_permissions: tuple[Policy, ...] = (),
                  resource_policies: Mapping[str, Policy] | None = None,
                  now: datetime | None = None, notice: str = "",
-                 role_path: str = "/") -> None:
+                 role_path: str = "/", base: RolePlayground | None = None) -> None:
         self.role_name = role_name
         self.role_path = role_path
         self.account = account
@@ -63,6 +66,7 @@ class Playground(W.VBox):  # type: ignore[misc]
         self.more_permissions = more_permissions
         self.resource_policies = dict(resource_policies or {})
         self.now = now
+        self.base = base
         resource = resource if resource is not None else f"arn:aws:s3:::{bucket}/q3.csv"
         resources = resources or (resource, f"arn:aws:s3:::{bucket}/*",
                                   f"arn:aws:s3:::{bucket}", "arn:aws:s3:::other-bucket/q3.csv",
@@ -91,6 +95,7 @@ class Playground(W.VBox):  # type: ignore[misc]
             notes.append("Also attached to the role, and counted in every decision (not "
                          "editable here): " + ", ".join(p.name or "a policy"
                                                          for p in more_permissions) + ".")
+        notes += _base_notes(base)
         self.notice = W.HTML("".join(f'<div class="iamlab-warning">{escape(n)}</div>'
                                      for n in notes))
         self._redraw = Debouncer(self._draw, debounce if graph else 0)
@@ -121,7 +126,8 @@ class Playground(W.VBox):  # type: ignore[misc]
 
         The editors start from the role's trust policy and its first permissions policy
         (the others still count); callers are the common services and the world's users;
-        an S3 object's bucket policy counts too. Edits stay in the playground. A role that
+        what else the world weighs counts too (the role's boundary and tags, the SCPs and
+        RCPs, the resources' own policies). Edits stay in the playground. A role that
         does not exist gives a playground saying so, starting from the ready-made policies.
         """
         try:
@@ -135,7 +141,7 @@ class Playground(W.VBox):  # type: ignore[misc]
                    role_path=model.role_path, account=model.account, callers=model.callers,
                    caller=caller, action=action, resource=resource,
                    resources=_world_resources(world), resource_policies=model.resource_policies,
-                   now=model.now, **options)
+                   now=model.now, base=model, **options)
 
     # -- the learner's view -------------------------------------------------------------
     @property
@@ -162,9 +168,12 @@ class Playground(W.VBox):  # type: ignore[misc]
                                   "(see under it): fix them to see a decision.</div>")
             return
         permissions = tuple(p for p in [self.permissions.policy] if p) + self.more_permissions
-        self.model = RolePlayground(trust, permissions, self.role_name, self.account,
-                                    self.callers, self.resource_policies, self.now,
-                                    self.role_path)
+        if self.base is not None:
+            self.model = replace(self.base, trust=trust, permissions=permissions)
+        else:
+            self.model = RolePlayground(trust, permissions, self.role_name, self.account,
+                                        self.callers, self.resource_policies, self.now,
+                                        self.role_path)
         try:
             self.outcome = self.model.decide(self.ask)
         except IamlabError as exc:
@@ -184,6 +193,19 @@ class Playground(W.VBox):  # type: ignore[misc]
 
     def _oops(self, html: str) -> None:
         self.message.value = html
+
+
+def _base_notes(base: RolePlayground | None) -> list[str]:
+    """What else counts in every decision, said once above the editors."""
+    if base is None:
+        return []
+    notes = []
+    if base.boundary is not None:
+        notes.append("The role's permissions boundary counts in step 2 (not editable here): "
+                     f"{base.boundary.name or 'a policy'}.")
+    if base.org is not None and (base.org.scps or base.org.rcps):
+        notes.append("The organisation's SCPs and RCPs count too (not editable here).")
+    return notes
 
 
 def _principal_choices(callers: tuple[Caller, ...]) -> dict[str, tuple[str, ...]]:

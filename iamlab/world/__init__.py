@@ -31,6 +31,7 @@ from iamlab.world.errors import (
     ParamValidationError,
     ServiceError,
     SignatureDoesNotMatch,
+    UnknownOperation,
     UnmodifiableEntity,
     ValidationError,
 )
@@ -41,5 +42,5 @@ __all__ = [
     "DeleteConflict", "EntityAlreadyExists", "ExpiredToken", "InvalidClientTokenId",
     "LimitExceeded", "Location", "MalformedPolicyDocument", "NoCredentials", "NoSuchEntity",
     "NotFound", "ParamValidationError", "ServiceError", "Session", "SignatureDoesNotMatch",
-    "UnmodifiableEntity", "ValidationError", "World",
+    "UnknownOperation", "UnmodifiableEntity", "ValidationError", "World",
 ]

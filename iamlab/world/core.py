@@ -23,6 +23,7 @@ from iamlab.context import aws_context
 from iamlab.decision import Decision
 from iamlab.engine import PolicySet, evaluate
 from iamlab.inventory import Inventory
+from iamlab.org import control_levels, org_context, principal_org_id
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, ContextValue, Request, Resource
 from iamlab.world.calllog import CallLog, CallRecord
@@ -49,7 +50,7 @@ from iamlab.world.model import (
     User,
     VpcEndpoint,
 )
-from iamlab.world.organization import RCP_SERVICES, Organization
+from iamlab.world.organization import Organization
 
 if TYPE_CHECKING:
     import pandas
@@ -358,11 +359,7 @@ class World:
             mfa_age = int((self.clock.now() - mfa_time).total_seconds())
         keys: dict[str, ContextValue] = {"aws:ViaAWSService": "false"}
         keys.update(self.network_keys(location, service))
-        if org is not None and caller.account in org:
-            keys["aws:PrincipalOrgPaths"] = [org.org_path(caller.account)]
-        if org is not None and resource_account and resource_account in org:
-            keys["aws:ResourceOrgID"] = org.org_id
-            keys["aws:ResourceOrgPaths"] = [org.org_path(resource_account)]
+        keys.update(org_context(org, caller.account, resource_account))
         if temp is not None:
             keys["aws:TokenIssueTime"] = temp.issued.strftime("%Y-%m-%dT%H:%M:%SZ")
             if temp.source_identity:
@@ -374,7 +371,7 @@ class World:
             caller.arn, role_arn=caller.role_arn, now=self.clock.now(), source_ip=None,
             secure_transport=location.secure_transport, mfa_age_seconds=mfa_age,
             principal_tags=self.principal_tags(caller), userid=caller.userid,
-            org_id=org.org_id if org is not None and caller.account in org else None,
+            org_id=principal_org_id(org, caller.account),
             region=self.region, resource_account=resource_account, extra=keys)
 
     def decide(self, caller: Caller, location: Location, action: str, resource: str, *,
@@ -384,12 +381,8 @@ class World:
         in full when denied)."""
         identity, boundary, session = self._policies(caller)
         ctx = self.context_for(caller, location, action, resource_account, context)
-        org = self.organization
-        scps = rcps = None
-        if org is not None and not caller.service_linked:
-            scps = org.levels(caller.account, PolicyKind.SCP)
-            if resource_account and action.split(":", 1)[0].lower() in RCP_SERVICES:
-                rcps = org.levels(resource_account, PolicyKind.RCP)
+        scps, rcps = control_levels(self.organization, caller.account, resource_account, action,
+                                    service_linked=caller.service_linked)
         request = Request(caller.arn, action, Resource(resource, resource_account), Context(ctx),
                           caller.role_arn)
         policies = PolicySet(identity, resource_policy, boundary, session, scps, rcps)
@@ -403,11 +396,7 @@ class World:
                        context: Mapping[str, ContextValue] | None = None) -> Decision:
         """The decision on an AWS service principal (``ec2.amazonaws.com``) acting itself,
         for example assuming a role: only the resource's policy can allow it."""
-        org = self.organization
-        rcps = None
-        if org is not None and resource_account and \
-                action.split(":", 1)[0].lower() in RCP_SERVICES:
-            rcps = org.levels(resource_account, PolicyKind.RCP)
+        _, rcps = control_levels(self.organization, None, resource_account, action)
         ctx = aws_context(service_principal, now=self.clock.now(), region=self.region,
                           resource_account=resource_account, extra=dict(context or {}))
         request = Request(service_principal, action, Resource(resource, resource_account),

@@ -10,6 +10,9 @@ engine's :class:`~iamlab.decision.Decision`, so the learner can ask why.
 
 from __future__ import annotations
 
+import difflib
+import re
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +25,7 @@ __all__ = [
     "AccessDenied", "AwsError", "DeleteConflict", "EntityAlreadyExists", "ExpiredToken",
     "InvalidClientTokenId", "InvalidInput", "LimitExceeded", "MalformedPolicyDocument",
     "NoCredentials", "NoSuchEntity", "NotFound", "ParamValidationError", "ServiceError",
-    "SignatureDoesNotMatch", "UnmodifiableEntity", "ValidationError",
+    "SignatureDoesNotMatch", "UnknownOperation", "UnmodifiableEntity", "ValidationError",
 ]
 
 
@@ -233,3 +236,45 @@ class NoCredentials(IamlabError):
         super().__init__(f"Unable to locate credentials: {why}")
         self.why = why
         self.decision = decision
+
+
+# -- an operation a client does not have (no call is made) ---------------------------------
+
+class UnknownOperation(IamlabError, AttributeError):
+    """An operation the client does not have (``session.iam.get_rol(...)``).
+
+    An AttributeError, as boto3 raises for a misspelt method (so ``hasattr`` and
+    ``getattr(client, name, default)`` behave), saying which operations the client has and
+    which one was probably meant. No call is made, so none is logged.
+    """
+
+    def __init__(self, service: str, name: str, operations: tuple[str, ...]) -> None:
+        close = _closest(name, operations)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        listed = textwrap.fill(", ".join(operations) + ".", width=88, initial_indent="  ",
+                               subsequent_indent="  ", break_on_hyphens=False)
+        super().__init__(f"The {service} client has no operation {name!r}.{hint}\n"
+                         f"Its {len(operations)} operations:\n{listed}")
+        self.service = service
+        self.operations = operations
+        self.suggestion = close[0] if close else None
+        # AttributeError.name, for tools; ``obj`` stays unset so that Python does not add a
+        # second "Did you mean" of its own to the message.
+        self.name = name
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook: the message, no Python traceback."""
+        return [f"UnknownOperation: {self}"]
+
+
+def _snake(name: str) -> str:
+    """``GetRole`` → ``get_role``: boto3's method name for an API operation's name."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _closest(name: str, operations: tuple[str, ...]) -> list[str]:
+    """The operation ``name`` most likely meant (the API's CamelCase name, a typo), or []."""
+    snake = _snake(name)
+    if snake in operations:
+        return [snake]
+    return difflib.get_close_matches(snake, operations, n=1, cutoff=0.6)

@@ -43,3 +43,28 @@ def resource_policy_of(world: World, action: str, arn: str) -> tuple[Policy | No
         secret = next((s for s in acct.secrets.values() if s.arn == arn), None)
         return (secret.policy if secret else None), account
     return None, account
+
+
+def resource_arns(world: World) -> list[str]:
+    """Every resource of the world that can carry its own policy: buckets, queues, tables,
+    KMS keys, secrets, and roles (their trust policies)."""
+    arns = [b.arn for b in world.buckets.values()]
+    for acct in world.accounts.values():
+        for found in (acct.queues, acct.tables, acct.keys, acct.secrets, acct.roles):
+            arns += [r.arn for r in found.values()]
+    return arns
+
+
+def resource_policies(world: World) -> tuple[dict[str, Policy], dict[str, str]]:
+    """Each resource's own policy by ARN (a role's is its trust policy, for the actions that
+    assume it), and each resource's owner, as :func:`resource_policy_of` finds them."""
+    policies: dict[str, Policy] = {}
+    owners: dict[str, str] = {}
+    for arn in resource_arns(world):
+        action = "sts:AssumeRole" if ":role/" in arn else ""
+        policy, account = resource_policy_of(world, action, arn)
+        if policy is not None:
+            policies[arn] = policy
+        if account:
+            owners[arn] = account
+    return policies, owners

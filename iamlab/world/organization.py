@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamlab.errors import PolicyError
+from iamlab.org import RCP_SERVICES, Levels, OrgSnapshot
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.world.errors import MalformedPolicyDocument, NotFound, ServiceError
@@ -22,9 +23,6 @@ FULL_AWS_ACCESS = {"Version": "2012-10-17",
 RCP_FULL_AWS_ACCESS = {"Version": "2012-10-17",
                        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*",
                                       "Resource": "*"}]}
-# Services whose resources RCPs protect (AWS Organizations User Guide, "Resource control
-# policies", list of supported services, first release).
-RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager"})
 
 
 @dataclass
@@ -177,7 +175,7 @@ class Organization:
         """``aws:PrincipalOrgPaths`` value: ``o-.../r-.../ou-.../``."""
         return "/".join([self.org_id, *self.path(account_id)[:-1]]) + "/"
 
-    def levels(self, account_id: str, kind: PolicyKind) -> tuple[tuple[Policy, ...], ...] | None:
+    def levels(self, account_id: str, kind: PolicyKind) -> Levels | None:
         """The policies of ``kind`` at each level above and at ``account_id`` (root first), or
         None when they do not apply (not a member, the management account, RCPs off)."""
         if account_id not in self.parents or account_id == self.management_account:
@@ -191,3 +189,14 @@ class Organization:
 
     def __contains__(self, account_id: object) -> bool:
         return account_id in self.parents
+
+    def snapshot(self) -> OrgSnapshot:
+        """The organisation as it is now, for deciding later without it (the playground)."""
+        members = list(self.parents)
+        scps = {a: lv for a in members if (lv := self.levels(a, PolicyKind.SCP)) is not None}
+        rcps = {a: lv for a in members if (lv := self.levels(a, PolicyKind.RCP)) is not None}
+        return OrgSnapshot(self.org_id, {a: self.org_path(a) for a in members}, scps, rcps)
+
+
+__all__ = ["FULL_AWS_ACCESS", "RCP_FULL_AWS_ACCESS", "RCP_SERVICES", "OrgPolicy",
+           "Organization", "OrganizationalUnit"]

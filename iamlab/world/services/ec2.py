@@ -235,7 +235,7 @@ class Ec2Client(ServiceClient):
                            f"{'name' if name else 'arn'} is invalid. Invalid IAM Instance "
                            f"Profile {which}", code="InvalidParameterValue")
 
-    def instance(self, call: Call, instance_id: Any) -> Instance:
+    def _instance(self, call: Call, instance_id: Any) -> Instance:
         acct = self.world.accounts[call.caller.account]
         inst = acct.instances.get(instance_id) if isinstance(instance_id, str) else None
         if inst is None:
@@ -275,11 +275,11 @@ class Ec2Client(ServiceClient):
                            context={f"aws:RequestTag/{k}": v for k, v in tags.items()})
             if prof is not None:
                 self._pass_profile_role(call, prof)
-            made = [self.launch(acct, ImageId, InstanceType, prof) for _ in range(count)]
+            made = [self._launch(acct, ImageId, InstanceType, prof) for _ in range(count)]
             return {"Instances": [i.describe() for i in made],
                     "OwnerId": acct.account_id}
 
-    def launch(self, acct: Account, image_id: str, instance_type: str,
+    def _launch(self, acct: Account, image_id: str, instance_type: str,
                prof: InstanceProfile | None) -> Instance:
         world = self.world
         n = len(acct.instances) + 10
@@ -302,13 +302,13 @@ class Ec2Client(ServiceClient):
         with self._call("DescribeInstances") as call:
             acct = self.world.accounts[call.caller.account]
             call.authorize("ec2:DescribeInstances", "*", account=acct.account_id)
-            found = [self.instance(call, i) for i in InstanceIds] if InstanceIds \
+            found = [self._instance(call, i) for i in InstanceIds] if InstanceIds \
                 else list(acct.instances.values())
             return {"Reservations": [{"Instances": [i.describe() for i in found]}]}
 
     def terminate_instances(self, *, InstanceIds: list[str]) -> dict[str, Any]:
         with self._call("TerminateInstances") as call:
-            found = [self.instance(call, i) for i in InstanceIds]
+            found = [self._instance(call, i) for i in InstanceIds]
             for inst in found:
                 call.authorize("ec2:TerminateInstances", inst.arn, account=inst.account)
             for inst in found:
@@ -321,7 +321,7 @@ class Ec2Client(ServiceClient):
                                        InstanceId: str) -> dict[str, Any]:
         """Attach an instance profile to a running instance (needs iam:PassRole too)."""
         with self._call("AssociateIamInstanceProfile") as call:
-            inst = self.instance(call, InstanceId)
+            inst = self._instance(call, InstanceId)
             acct = self.world.accounts[inst.account]
             prof = self._profile(acct, IamInstanceProfile)
             call.authorize("ec2:AssociateIamInstanceProfile", inst.arn, account=inst.account)

@@ -41,7 +41,7 @@ class KmsClient(ServiceClient):
     service = "kms"
     endpoint = "kms.amazonaws.com"
 
-    def key(self, call: Call, key_id: Any) -> KmsKey:
+    def _key(self, call: Call, key_id: Any) -> KmsKey:
         """A key by ID (the caller's account) or by ARN (any account)."""
         account, kid = self._located(call, key_id, "key/")
         acct = self.world.accounts.get(account)
@@ -50,7 +50,7 @@ class KmsClient(ServiceClient):
             raise NotFound(f"Key '{key_id}' does not exist", code="NotFoundException")
         return found
 
-    def authorize_key(self, call: Call, action: str, key: KmsKey,
+    def _authorize_key(self, call: Call, action: str, key: KmsKey,
                       context: dict[str, ContextValue] | None = None) -> None:
         call.authorize(action, key.arn, account=key.account, policy=key.policy,
                        context={**resource_tags(key.tags), **(context or {})})
@@ -85,17 +85,17 @@ class KmsClient(ServiceClient):
 
     def get_key_policy(self, *, KeyId: str, PolicyName: str = "default") -> dict[str, Any]:
         with self._call("GetKeyPolicy") as call:
-            key = self.key(call, KeyId)
-            self.authorize_key(call, "kms:GetKeyPolicy", key)
+            key = self._key(call, KeyId)
+            self._authorize_key(call, "kms:GetKeyPolicy", key)
             return {"Policy": key.policy_text, "PolicyName": "default"}
 
     def put_key_policy(self, *, KeyId: str, Policy: str | dict[str, Any],
                        PolicyName: str = "default",
                        BypassPolicyLockoutSafetyCheck: bool = False) -> dict[str, Any]:
         with self._call("PutKeyPolicy") as call:
-            key = self.key(call, KeyId)
+            key = self._key(call, KeyId)
             policy, text = self._resource_policy(Policy, "key policy")
-            self.authorize_key(call, "kms:PutKeyPolicy", key)
+            self._authorize_key(call, "kms:PutKeyPolicy", key)
             if not BypassPolicyLockoutSafetyCheck:
                 self._lockout_check(call, policy, key.arn, key.account)
             key.policy, key.policy_text = policy, text
@@ -104,8 +104,8 @@ class KmsClient(ServiceClient):
     def encrypt(self, *, KeyId: str, Plaintext: bytes | str,
                 EncryptionContext: dict[str, str] | None = None) -> dict[str, Any]:
         with self._call("Encrypt") as call:
-            key = self.key(call, KeyId)
-            self.authorize_key(call, "kms:Encrypt", key, encryption_context(EncryptionContext))
+            key = self._key(call, KeyId)
+            self._authorize_key(call, "kms:Encrypt", key, encryption_context(EncryptionContext))
             data = Plaintext.encode() if isinstance(Plaintext, str) else bytes(Plaintext)
             return {"CiphertextBlob": seal(key, data, EncryptionContext), "KeyId": key.arn}
 
@@ -113,8 +113,8 @@ class KmsClient(ServiceClient):
                 KeyId: str | None = None) -> dict[str, Any]:
         with self._call("Decrypt") as call:
             key_arn, context, data = unseal(CiphertextBlob)
-            key = self.key(call, key_arn)
-            self.authorize_key(call, "kms:Decrypt", key, encryption_context(EncryptionContext))
+            key = self._key(call, key_arn)
+            self._authorize_key(call, "kms:Decrypt", key, encryption_context(EncryptionContext))
             if (EncryptionContext or {}) != context:
                 raise ServiceError("", code="InvalidCiphertextException")
             return {"Plaintext": data, "KeyId": key.arn}

@@ -45,7 +45,7 @@ class SecretsManagerClient(ServiceClient):
         from iamlab.world.services.kms import KmsClient
 
         kms = KmsClient(self.session)
-        key = kms.key(call, key_id)
+        key = kms._key(call, key_id)
         via: dict[str, ContextValue] = {
             "kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com",
             "aws:CalledVia": ["secretsmanager.amazonaws.com"],
@@ -54,7 +54,7 @@ class SecretsManagerClient(ServiceClient):
             "aws:ViaAWSService": "true",
             "kms:EncryptionContext:SecretARN": arn,
             "kms:EncryptionContextKeys": ["SecretARN"]}
-        kms.authorize_key(call, action, key, via)
+        kms._authorize_key(call, action, key, via)
 
     def create_secret(self, *, Name: str, SecretString: str = "", KmsKeyId: str | None = None,
                       Tags: Any = None, Description: str = "") -> dict[str, Any]:
