@@ -37,7 +37,7 @@ from iamlab.errors import PolicyError, Problem
 from iamlab.matching import PrincipalMatch, principal_match
 from iamlab.parse import parse_policy
 from iamlab.policy import PolicyKind, Principal
-from iamlab.request import Request
+from iamlab.request import Context, Request
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/team/RoleName"
@@ -257,3 +257,13 @@ def test_a_problem_with_the_whole_document_reads_naturally() -> None:
         parse_policy({"Version": "2012-10-17"})
     assert "(document)" not in str(err.value)
     assert "  - the document: the policy has no Statement" in str(err.value)
+
+
+def test_merged_context_adds_keys_and_later_ones_win_in_any_case() -> None:
+    base = Context({"aws:SourceIp": "10.0.0.1", "aws:TagKeys": ["a", "b"], "k": "v"})
+    merged = base.merged({"AWS:SOURCEIP": "192.0.2.1", "aws:TagKeys": "single", "new": ["x"]})
+    assert merged.to_dict() == {"AWS:SOURCEIP": "192.0.2.1", "aws:TagKeys": "single",
+                                "k": "v", "new": ["x"]}
+    assert merged.multivalued == frozenset({"new"})
+    assert merged.get_values("aws:sourceip") == ("192.0.2.1",)
+    assert base.to_dict() == {"aws:SourceIp": "10.0.0.1", "aws:TagKeys": ["a", "b"], "k": "v"}
