@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,3 +39,14 @@ def test_graph_example_works_as_written() -> None:
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout == expected
+
+
+def test_python_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- readme-example: python -->\n```python\n(.*?)```", text, re.S)
+    assert match, "README has a Python example"
+    code = match.group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    promised = re.search(r"print\(decision.summary\)\n# (.*)\n", code)
+    assert promised and printed == promised.group(1)
