@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from iamlab.org import Levels, OrgSnapshot
 from iamlab.policy import Policy
 
 
@@ -63,7 +64,10 @@ class Inventory:
     """A snapshot of one or more accounts' IAM principals.
 
     ``scps`` maps an account ID to its organisation levels of SCPs (root first), when
-    Organizations applies. ``notes`` records what a loader skipped or repaired, for the
+    Organizations applies; ``rcps`` likewise maps an account to the RCP levels that guard
+    its resources. ``org_id`` and ``org_paths`` (account ID → ``aws:PrincipalOrgPaths``
+    value) name the organisation and its members; a ``get-account-authorization-details``
+    dump has none of these. ``notes`` records what a loader skipped or repaired, for the
     learner to see.
     """
 
@@ -71,13 +75,22 @@ class Inventory:
     groups: tuple[GroupInfo, ...] = ()
     roles: tuple[RoleInfo, ...] = ()
     managed_policies: Mapping[str, Policy] = field(default_factory=dict)
-    scps: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
+    scps: Mapping[str, Levels] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    rcps: Mapping[str, Levels] = field(default_factory=dict)
+    org_id: str = ""
+    org_paths: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def accounts(self) -> tuple[str, ...]:
         found = {u.account for u in self.users} | {r.account for r in self.roles}
         return tuple(sorted(found | {g.account for g in self.groups}))
+
+    def organization(self) -> OrgSnapshot | None:
+        """The organisation as :mod:`iamlab.org` decides with it (None without one)."""
+        if not (self.org_id or self.scps or self.rcps):
+            return None
+        return OrgSnapshot(self.org_id, dict(self.org_paths), dict(self.scps), dict(self.rcps))
 
     def user(self, arn_or_name: str) -> UserInfo | None:
         return next((u for u in self.users if arn_or_name in (u.arn, u.name)), None)

@@ -131,6 +131,18 @@ def test_demo_dump_edges_exactly() -> None:
     }
 
 
+@pytest.mark.parametrize("name", DUMPS)
+def test_pass_role_answers_shared_between_roles_change_no_edge(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking the engine about every (actor, role, service) gives the very same edges."""
+    from iamlab.graph.edges import passrole
+
+    shared = [e.to_json() for e in graph_of(name).edges]
+    monkeypatch.setattr(passrole._Passed, "_naming", lambda self, actor: None)
+    assert [e.to_json() for e in build_graph(load_inventory(DATA / name)).edges] == shared
+    assert any(e.kind is EdgeKind.PASS_ROLE for e in graph_of(name).edges)
+
+
 def test_graph_is_deterministic() -> None:
     inv = load_inventory(DATA / "authz-cloudsplaining-example.json")
     first, second = build_graph(inv), build_graph(inv)

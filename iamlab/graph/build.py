@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from iamlab.graph.actors import role_actor, user_actor
+from iamlab.graph.decide import Decider
 from iamlab.graph.edges.assume import assume_edges, resolve_named
 from iamlab.graph.edges.federated import federated_edges
 from iamlab.graph.edges.membership import membership_edges
@@ -34,7 +35,7 @@ def build_graph(inventory: Inventory, *, now: datetime | None = None,
     """
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     state = BuildState(inventory, index_trusts(inventory.roles), moment, region,
-                       progress=progress)
+                       Decider(inventory.organization()), progress=progress)
     for user in inventory.users:
         state.add(Node(user.arn, NodeKind.USER, user.name, user.account, user.path),
                   user_actor(user, inventory, moment))

@@ -43,8 +43,9 @@ from iamlab.decision import Decision, StatementResult
 from iamlab.engine import PolicySet, evaluate
 from iamlab.graph.actors import Actor
 from iamlab.matching import compiled
+from iamlab.org import OrgSnapshot, control_levels, org_context
 from iamlab.policy import Condition, Effect, Policy
-from iamlab.request import Context, ContextValue
+from iamlab.request import Context, ContextValue, Request, Resource
 from iamlab.variables import substitute
 
 _ROUNDS = 4
@@ -75,6 +76,10 @@ class Outcome:
         return f"{cause.policy.label}, {cause.statement.label}"
 
 
+# A resource of the graph's requests, and its organisation keys (facts).
+_Target = tuple[Resource, dict[str, ContextValue]]
+
+
 @dataclass
 class _Want:
     condition: CompiledCondition
@@ -83,18 +88,26 @@ class _Want:
 
 
 class Decider:
-    """Decides requests for the graph, remembering which policies have any condition."""
+    """Decides requests for the graph, remembering which policies have any condition.
 
-    def __init__(self) -> None:
+    ``org`` (the inventory's organisation, if any) adds the RCP levels of the resource's
+    account for the services RCPs protect (:func:`iamlab.org.control_levels`) and the
+    resource's organisation keys (``aws:ResourceOrgID``, ``aws:ResourceOrgPaths``).
+    """
+
+    def __init__(self, org: OrgSnapshot | None = None) -> None:
+        self.org = org
         self._conditional: dict[int, tuple[Policy, bool]] = {}
+        self._resources: dict[tuple[str, str | None], _Target] = {}
         self.evaluations = 0
 
     def _has_conditions(self, policies: PolicySet) -> bool:
         docs: list[Policy] = [*policies.identity, *policies.boundary, *policies.session]
         if policies.resource is not None:
             docs.append(policies.resource)
-        for level in policies.scps or ():
-            docs.extend(level)
+        for levels in (policies.scps, policies.rcps):
+            for level in levels or ():
+                docs.extend(level)
         for p in docs:
             hit = self._conditional.get(id(p))
             if hit is None:
@@ -104,17 +117,46 @@ class Decider:
                 return True
         return False
 
+    def _resource(self, arn: str, account: str | None) -> _Target:
+        """The resource (its account from its ARN if not given) and its organisation keys."""
+        key = (arn, account)
+        found = self._resources.get(key)
+        if found is None:
+            resource = Resource.of(arn, account)
+            found = (resource, org_context(self.org, None, resource.account))
+            self._resources[key] = found
+        return found
+
+    def policies(self, actor: Actor, action: str, resource: Resource,
+                 resource_policy: Policy | None = None) -> PolicySet:
+        """The actor's policies, the resource's policy and the RCPs that bear on the request."""
+        rcps = None
+        if self.org is not None and self.org.rcps:
+            _, rcps = control_levels(self.org, actor.account, resource.account, action,
+                                     service_linked=actor.service_linked)
+        return actor.policies(resource_policy, rcps)
+
+    def request(self, actor: Actor, action: str, resource: str,
+                resource_policy: Policy | None = None,
+                extra: Mapping[str, ContextValue] | None = None,
+                resource_account: str | None = None) -> tuple[Request, PolicySet]:
+        """The request :meth:`decide` asks with ``extra`` keys, and the policies it weighs."""
+        target, org_keys = self._resource(resource, resource_account)
+        request = actor.request_on(action, target, {**org_keys, **(extra or {})})
+        return request, self.policies(actor, action, target, resource_policy)
+
     def decide(self, actor: Actor, action: str, resource: str,
                resource_policy: Policy | None = None, *,
                facts: Mapping[str, ContextValue] | None = None,
                resource_account: str | None = None, explain: bool = False) -> Outcome:
         """Allowed unconditionally, allowed given some keys, or not at all (see module doc)."""
-        base: dict[str, ContextValue] = dict(facts or {})
-        policies = actor.policies(resource_policy)
+        target, org_keys = self._resource(resource, resource_account)
+        base: dict[str, ContextValue] = {**org_keys, **facts} if facts else dict(org_keys)
+        policies = self.policies(actor, action, target, resource_policy)
 
         def run(supplied: Mapping[str, ContextValue], with_reasons: bool) -> Decision:
             self.evaluations += 1
-            request = actor.request(action, resource, {**base, **supplied}, resource_account)
+            request = actor.request_on(action, target, {**base, **supplied})
             return evaluate(request, policies, with_reasons)
 
         first = run({}, explain)

@@ -172,7 +172,7 @@ def who_can(graph: AccessGraph, action: str, resource: str, *,
     ``resource_policy`` (a bucket policy, key policy...); a node that cannot do it itself
     but reaches one that can is listed with the path. ``context`` adds keys to every request.
     """
-    decider = Decider()
+    decider = Decider(graph.inventory.organization())
     allowed: dict[str, tuple[Outcome, Actor]] = {}
     for node_id, actor in sorted(graph.actors.items()):
         if graph.nodes[node_id].kind not in _CALLERS:
@@ -187,9 +187,10 @@ def who_can(graph: AccessGraph, action: str, resource: str, *,
     for node, chain in found.items():
         path = Path(node, chain)
         out, actor = allowed[path.end]
-        req = actor.request(action, resource, {**_resource_facts(resource_account, context),
-                                               **out.supplied}, resource_account)
-        decision = evaluate(req, actor.policies(resource_policy), explain=True)
+        req, policies = decider.request(actor, action, resource, resource_policy,
+                                        {**_resource_facts(resource_account, context),
+                                         **out.supplied}, resource_account)
+        decision = evaluate(req, policies, explain=True)
         results.append(Access(node, path, decision, out.conditions))
     return sorted(results, key=lambda a: (len(a.path), a.principal))
 
@@ -221,7 +222,7 @@ class _AdminFinder:
     def __init__(self, graph: AccessGraph, region: str) -> None:
         self.graph = graph
         self.region = region
-        self.decider = Decider()
+        self.decider = Decider(graph.inventory.organization())
         self.managed_arn = {id(p): arn for arn, p in graph.inventory.managed_policies.items()}
         self.users = {u.arn: u for u in graph.inventory.users}
         self.groups = {g.arn: g for g in graph.inventory.groups}

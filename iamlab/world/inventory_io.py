@@ -11,12 +11,13 @@ other is made an inline policy.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from iamlab.arn import parse_arn
 from iamlab.inventory import GroupInfo, Inventory, RoleInfo, UserInfo
+from iamlab.org import Levels, OrgSnapshot
 from iamlab.policy import Policy, PolicyKind
 from iamlab.world.model import (
     SERVICE_ROLE_PATH,
@@ -34,13 +35,13 @@ if TYPE_CHECKING:
 
 
 def to_inventory(world: World) -> Inventory:
-    """Every account's users (with their groups' policies), groups, roles, managed policies
-    and SCP levels."""
+    """Every account's users (with their groups' policies), groups, roles, managed policies,
+    and the organisation: its ID, member paths, SCP and RCP levels (the same levels
+    :func:`iamlab.org.control_levels` weighs for the world)."""
     users: list[UserInfo] = []
     groups: list[GroupInfo] = []
     roles: list[RoleInfo] = []
     managed: dict[str, Policy] = {}
-    scps: dict[str, tuple[tuple[Policy, ...], ...]] = {}
     for acct in world.accounts.values():
         for group in acct.groups.values():
             groups.append(GroupInfo(group.arn, group.name, acct.account_id,
@@ -68,16 +69,19 @@ def to_inventory(world: World) -> Inventory:
             found = world.managed_policy(arn)
             if found is not None:
                 managed.setdefault(arn, found.policy)
-        if world.organization is not None:
-            levels = world.organization.levels(acct.account_id, PolicyKind.SCP)
-            if levels is not None:
-                scps[acct.account_id] = levels
     for arn in sorted(world.imported_policies):  # AWS managed policies a dump brought
         found = world.managed_policy(arn)
         if found is not None:
             managed.setdefault(arn, found.policy)
-    return Inventory(tuple(users), tuple(groups), tuple(roles), managed, scps,
-                     tuple(world.notes))
+    org = world.organization.snapshot() if world.organization is not None else OrgSnapshot()
+    return Inventory(tuple(users), tuple(groups), tuple(roles), managed,
+                     _of_accounts(org.scps, world), tuple(world.notes),
+                     _of_accounts(org.rcps, world), org.org_id, dict(org.paths))
+
+
+def _of_accounts(levels: Mapping[str, Levels], world: World) -> dict[str, Levels]:
+    """The levels of the world's own accounts, in the world's account order."""
+    return {a: levels[a] for a in world.accounts if a in levels}
 
 
 def _same(a: Policy, b: Policy) -> bool:

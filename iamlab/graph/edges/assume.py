@@ -80,7 +80,8 @@ def resolve_named(state: BuildState) -> None:
             if arn.service == "iam" and arn.resource == "root":
                 if account not in accounts:
                     state.add(Node(value, NodeKind.ACCOUNT, f"account {account}", account),
-                              external_actor(value, account, state.now))
+                              external_actor(value, account, state.now,
+                                             org=state.decider.org))
                 continue
             if arn.service == "sts" and kind == "assumed-role" and "/" in rest:
                 role_name, session = rest.rsplit("/", 1)
@@ -101,7 +102,7 @@ def resolve_named(state: BuildState) -> None:
                 principal = f"arn:{arn.partition}:sts::{account}:assumed-role/{name}/iamlab-graph"
             state.add(Node(value, NodeKind.EXTERNAL, arn.resource, account or None),
                       external_actor(principal, account or None, state.now, role_arn_behind,
-                                     value))
+                                     value, state.decider.org))
         if named.star and STAR not in state.nodes:
             state.add(Node(STAR, NodeKind.ANYONE, "*"), anyone_actor(state.now))
 

@@ -25,7 +25,7 @@ def provider_name(provider: str) -> str:
 def federated_edges(state: BuildState) -> list[Edge]:
     edges: list[Edge] = []
     for provider, role_arns in sorted(state.index.by_federated.items()):
-        actor = federated_actor(provider, state.now)
+        actor = federated_actor(provider, state.now, state.decider.org)
         state.add(Node(provider, NodeKind.FEDERATED, provider_name(provider), actor.account),
                   actor)
         action = federated_action(provider)

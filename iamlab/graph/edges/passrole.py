@@ -26,9 +26,12 @@ from iamlab.graph.edges.assume import role_facts
 from iamlab.graph.model import Edge, EdgeKind
 from iamlab.graph.state import BuildState
 from iamlab.inventory import RoleInfo
+from iamlab.matching import CompiledStatement, compiled
+from iamlab.request import Context
 
 PASS_ROLE = "iam:PassRole"
 ADD_TO_PROFILE = "iam:AddRoleToInstanceProfile"
+_NO_CONTEXT = Context()  # static Resources match on the ARN alone
 
 # service principal -> the API calls that start its compute with a role, and the ARN pattern of
 # the resource each acts on ({p} partition, {r} region, {a} account).
@@ -88,6 +91,52 @@ class _Launch:
         return self.cache[key]
 
 
+class _Passed:
+    """Per (actor, role, service): may the actor ``iam:PassRole`` the role to the service?
+
+    The engine's answer depends on the role's ARN only through which statements (of the
+    actor's identity policies, boundary and SCPs) that can apply to ``iam:PassRole`` have a
+    Resource matching it; everything else it weighs is the request's context: the actor's
+    facts plus the role's (its account, its tags) and ``iam:PassedToService``. So roles with
+    the same facts that the same statements' Resources match get the same answer, asked
+    once. (With a policy variable in such a Resource the match could depend on the context:
+    that actor is asked about every role.)
+    """
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+        self.named: dict[str, list[CompiledStatement] | None] = {}
+        self.cache: dict[tuple[object, ...], Outcome] = {}
+
+    def __call__(self, actor: Actor, role: RoleInfo, service: str,
+                 facts: dict[str, str]) -> Outcome:
+        statements = self._naming(actor)
+        if statements is None:
+            return self._ask(actor, role, service, facts)
+        matched = tuple(cs.resource_matches(role.arn, _NO_CONTEXT) for cs in statements)
+        key = (actor.node, service, tuple(sorted(facts.items())), matched)
+        if key not in self.cache:
+            self.cache[key] = self._ask(actor, role, service, facts)
+        return self.cache[key]
+
+    def _ask(self, actor: Actor, role: RoleInfo, service: str,
+             facts: dict[str, str]) -> Outcome:
+        return self.state.decider.decide(actor, PASS_ROLE, role.arn,
+                                         facts={**facts, "iam:PassedToService": service})
+
+    def _naming(self, actor: Actor) -> list[CompiledStatement] | None:
+        """The statements that can apply to iam:PassRole and name resources (not ``*``);
+        None when one has a policy variable in its Resource."""
+        if actor.node not in self.named:
+            own = actor.policies()
+            docs = [*own.identity, *own.boundary, *(p for lv in own.scps or () for p in lv)]
+            found = [cs for p in docs for cs in compiled(p)
+                     if cs.action_matches(PASS_ROLE) and not cs.resource_star]
+            dynamic = any(cs.resource_dynamic for cs in found)
+            self.named[actor.node] = None if dynamic else found
+        return self.named[actor.node]
+
+
 def _profile_ok(state: BuildState, actor: Actor, role: RoleInfo) -> tuple[bool, Outcome | None]:
     """EC2 needs the role in an instance profile (or the right to put it in one)."""
     if role.instance_profiles:
@@ -101,6 +150,7 @@ def _profile_ok(state: BuildState, actor: Actor, role: RoleInfo) -> tuple[bool, 
 
 def passrole_edges(state: BuildState, service_edges: list[Edge]) -> list[Edge]:
     launch = _Launch(state)
+    passes = _Passed(state)
     targets: dict[str, list[str]] = {}
     for e in service_edges:
         if e.kind is EdgeKind.SERVICE_ASSUME and e.source in LAUNCH:
@@ -117,9 +167,7 @@ def passrole_edges(state: BuildState, service_edges: list[Edge]) -> list[Edge]:
             if actor.role_arn == role_arn:  # the role itself, or one of its sessions
                 continue
             for service in sorted(targets[role_arn]):
-                passed = state.decider.decide(
-                    actor, PASS_ROLE, role.arn,
-                    facts={**facts, "iam:PassedToService": service})
+                passed = passes(actor, role, service, facts)
                 if not passed.allowed:
                     continue
                 started = launch(actor, service, _partition(role.arn))

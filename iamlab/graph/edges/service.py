@@ -18,7 +18,8 @@ from iamlab.graph.state import BuildState
 def service_edges(state: BuildState) -> list[Edge]:
     edges: list[Edge] = []
     for service, role_arns in sorted(state.index.by_service.items()):
-        state.add(Node(service, NodeKind.SERVICE, service), service_actor(service, state.now))
+        state.add(Node(service, NodeKind.SERVICE, service),
+                  service_actor(service, state.now, state.decider.org))
         actor = state.actors[service]
         found = (trust_edge(state, actor, state.roles[r], ASSUME) for r in role_arns)
         edges += [e for e in found if e is not None]
