@@ -12,7 +12,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from iamlab.graph.model import AccessGraph
 
 EXIT_ERROR = 2
 EXIT_NO_GRAPHVIZ = 3
@@ -108,10 +111,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO | None = None) 
     return 0
 
 
-def _summary(graph: object, stdout: TextIO) -> None:
-    from iamlab.graph.model import AccessGraph
-
-    assert isinstance(graph, AccessGraph)
+def _summary(graph: AccessGraph, stdout: TextIO) -> None:
+    """Counts per kind of edge, the first notes about the dump, and what to ask next."""
     stdout.write(repr(graph) + "\n")
     for note in graph.notes[:MAX_NOTES]:
         stdout.write(f"note: {note}\n")
