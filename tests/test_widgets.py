@@ -231,6 +231,7 @@ def test_request_builder_changes_flow_into_the_decision(playground: Playground) 
 
 def test_request_builder_context_keys() -> None:
     rb = RequestBuilder([("EC2", "ec2.amazonaws.com")], resource="arn:aws:s3:::reports/a")
+    assert rb.context._add in rb.context.children  # "+ context key" shows with no rows
     rb.context.add("aws:SourceIp", "203.0.113.9")
     assert rb.ask.context == {"aws:SourceIp": "203.0.113.9"}
     assert rb.ask.caller == "ec2.amazonaws.com" and rb.ask.action == "s3:GetObject"
@@ -289,12 +290,14 @@ def test_debouncer_coalesces_bursts_inside_the_kernel_loop() -> None:
     assert calls == [1, 1]
 
 
-def test_graph_view_without_graphviz_says_how_to_install(
+def test_graph_view_without_graphviz_draws_in_the_browser(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("iamlab.graph.render.shutil.which", lambda _name: None)
     view = GraphView('digraph { a -> b [label="<b>"] }')
-    assert "apt-get install graphviz" in view.value and "<svg" not in view.value
-    assert "&lt;b&gt;" in view.value and "<b>" not in view.value
+    assert view.renderer == "browser" and view.browser is not None
+    assert view.browser.dot_source == 'digraph { a -> b [label="<b>"] }'
+    assert "<svg" not in view.value and "<b>" not in view.value
+    assert "apt-get" not in view.value and "digraph" not in view.value
 
 
 def test_dot_string_cannot_break_out_of_a_label() -> None:
