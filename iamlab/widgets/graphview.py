@@ -76,7 +76,7 @@ def browser_renderer(source: str) -> W.Widget | None:
     showing ``source``, or None when that package is not installed. Its JavaScript and
     WebAssembly come with the package, through the kernel: nothing is fetched."""
     try:
-        from graphviz_anywidget import GraphvizAnyWidget
+        from graphviz_anywidget import GraphvizAnyWidget  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a dependency of iamlab
         return None
     widget: W.Widget = GraphvizAnyWidget(dot_source=source, enable_zoom=False)
