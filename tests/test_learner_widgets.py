@@ -92,3 +92,24 @@ def test_a_policy_over_its_size_quota_is_refused() -> None:
     assert len(pg.permissions.value) > 300_000
     assert not pg.permissions.valid and "a valid" not in pg.permissions.status.value
     assert "quota-exceeded" in [p.code for p in pg.permissions.errors]
+
+
+# -- honest state while a policy is broken ------------------------------------------------
+
+def test_a_broken_policy_greys_the_decision_and_says_whose_it_is() -> None:
+    pg = Playground(debounce=0)
+    trust_text = pg.trust.value
+    assert not pg.view.stale and "iamlab-stale" not in pg.view._dom_classes
+    pg.trust.value = ""
+    pg.permissions.value = '{"Version": "2012-10-17", "Statement": ['
+    assert pg.view.stale and "iamlab-stale" in pg.view._dom_classes
+    assert "iamlab-stale" in pg.graph._dom_classes
+    note = pg.view.stale_note.value
+    assert "the trust policy and the permissions policy has problems" not in note
+    assert "the trust policy and the permissions policy" in note
+    assert "belongs to the last valid version" in note
+    pg.permissions.reset()
+    assert "the permissions policy" not in pg.view.stale_note.value and pg.view.stale
+    pg.trust.value = trust_text
+    assert not pg.view.stale and pg.view.stale_note.value == ""
+    assert "iamlab-stale" not in pg.graph._dom_classes
