@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from iamlab.graph.model import AccessGraph, Edge, EdgeKind, Node, NodeKind
+from iamlab.render import ALLOWED_COLOUR
 
 SERVICES_NODE = "aws-services"
 
@@ -41,7 +42,8 @@ EDGE_STYLE: dict[EdgeKind, tuple[str, str, str]] = {
     EdgeKind.MEMBER_OF: ("#9ca3af", "dotted", "odot"),
     EdgeKind.SESSION: ("#b45309", "dotted", "normal"),
 }
-HIGHLIGHT = "#dc2626"
+HIGHLIGHT = ALLOWED_COLOUR  # a path that works: green, as "allowed" is everywhere
+CONDITIONAL = "#92400e"  # the label of an edge that holds only under conditions
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -160,7 +162,7 @@ def _edge_line(edge: Shown, highlighted: bool) -> str:
     colour, style, head = EDGE_STYLE[edge.kind]
     colour = HIGHLIGHT if highlighted else colour
     text = "<br/>".join(html_escape(line) for line in edge.label.split("\n"))
-    font = "#991b1b" if edge.conditional else colour
+    font = CONDITIONAL if edge.conditional else colour
     attrs = [f'label=<<font color="{font}">{text}</font>>', f'color="{colour}"',
              f'style="{style}"', f"arrowhead={head}", f"penwidth={2.5 if highlighted else 1}",
              f"tooltip={dot_string(edge.tooltip)}",
@@ -193,7 +195,8 @@ def to_dot(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
 
     ``focus`` (an ARN or unique name) with ``hops`` keeps the nodes within that many edges
     of it, in either direction; ``highlight`` is a node, a sequence of nodes or a
-    :class:`~iamlab.graph.queries.Path` drawn in red; ``kinds`` limits the edge kinds.
+    :class:`~iamlab.graph.queries.Path` drawn thick in green (a way in that works);
+    ``kinds`` limits the edge kinds.
     """
     nodes, edges = select(graph, focus=focus, hops=hops, kinds=kinds,
                           hide_isolated=hide_isolated, self_loops=self_loops)
@@ -283,8 +286,9 @@ def _legend(node_kinds: set[NodeKind], edge_kinds: set[EdgeKind]) -> list[str]:
     if lines:
         out.append('    legend_edges [shape=plaintext, fontsize=8, class="iamlab-legend", '
                    'label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-                   + "".join(lines) + '<tr><td align="left"><font color="#991b1b">'
-                   "red label: only if the context keys it names</font></td></tr></table>>];")
+                   + "".join(lines) + f'<tr><td align="left"><font color="{CONDITIONAL}">'
+                   "label with if ...: only when the context keys it names hold"
+                   "</font></td></tr></table>>];")
         row.append("legend_edges")
     out += [f"    {x} -> {y} [style=invis];" for x, y in pairwise(row)]
     out.append("  }")
