@@ -1,5 +1,5 @@
-"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases; ``graph`` and ``lint`` are
-implemented in their packages (:data:`_COMMANDS`)."""
+"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases; ``graph``, ``lint`` and
+``quiz`` are implemented in their packages (:data:`_COMMANDS`)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,8 @@ _COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("exercises", "iamlab.exercises.command", "list the exercises that grade your policy",
      "list"),
     ("grade", "iamlab.exercises.command", "grade a policy file as an exercise's answer", ""),
+    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine",
+     ""),
 )
 
 
