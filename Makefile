@@ -7,7 +7,7 @@ NOTEBOOKS  := $(wildcard notebooks/*.ipynb)
 LINT_PATHS := $(wildcard iamlab tests benchmarks)
 BENCHES    := $(wildcard benchmarks/bench_*.py)
 
-.PHONY: setup lab test lint bench clean student
+.PHONY: setup lab test lint bench clean student classroom classroom-setup book
 
 setup: $(STAMP)
 	bash scripts/setup-system.sh
@@ -26,7 +26,27 @@ lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_OFFLINE) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup
+# The classroom hub's Python package (the `classroom` extra) and its proxy (npm, installed
+# into classroom/node_modules from classroom/package-lock.json; never globally).
+CLASSROOM_STAMP := $(VENV)/.installed-classroom
+CHP := classroom/node_modules/.bin/configurable-http-proxy
+classroom-setup: $(CLASSROOM_STAMP) $(CHP)
+$(CLASSROOM_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e '.[classroom]'
+	touch $@
+$(CHP): classroom/package-lock.json
+	cd classroom && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# A JupyterHub for a class on this machine (docs/teaching.md): http://127.0.0.1:8000,
+# learners log in with any name and the shared password IAMLAB_CLASS_PASSWORD.
+classroom: setup classroom-setup
+	@test -n "$$IAMLAB_CLASS_PASSWORD" || { echo >&2 "make classroom: set the class's shared \
+	password first, e.g. IAMLAB_CLASS_PASSWORD=choose-one make classroom"; exit 2; }
+	mkdir -p build/classroom
+	cd build/classroom && $(CURDIR)/$(VENV)/bin/jupyterhub -f $(CURDIR)/classroom/jupyterhub_config.py
+
+test: setup classroom-setup
 	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy

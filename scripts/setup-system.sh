@@ -4,6 +4,8 @@
 #   chromium             headless browser for the JupyterLab UI test (Playwright
 #   chromium-driver      uses /usr/bin/chromium; it never downloads a browser)
 #   make, python3-venv   needed by `make lab` / `make test` themselves
+#   npm (and nodejs)     installs the classroom hub's proxy, configurable-http-proxy, into
+#                        classroom/node_modules (make classroom, and its tests)
 set -uo pipefail
 
 missing=()
@@ -11,6 +13,7 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v make >/dev/null 2>&1 || missing+=(make)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -eq 0 ]; then
