@@ -4,7 +4,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-from-pyproject
 
 NOTEBOOKS  := $(wildcard notebooks/*.ipynb)
-LINT_PATHS := $(wildcard iamlab tests benchmarks)
+LINT_PATHS := $(wildcard iamlab tests benchmarks classroom)
 BENCHES    := $(wildcard benchmarks/bench_*.py)
 
 .PHONY: setup lab test lint bench clean student classroom classroom-setup book
@@ -59,6 +59,11 @@ lint: setup
 # there hold a learner's work and are kept; FORCE=1 writes them all again.
 student: setup
 	$(PY) scripts/student_edition.py notebooks build/student $(if $(FORCE),--force)
+
+# The course as a static book in build/book (open build/book/index.html): every notebook
+# run, with its outputs and diagrams; no network at build or read time.
+book: setup
+	$(PY) scripts/build_book.py build/book
 
 bench: setup
 	@set -e; for f in $(BENCHES); do echo "== $$f"; $(PY) $$f; done
