@@ -105,7 +105,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             value="", layout=W.Layout(width="auto"))
         self.reset_button = W.Button(description="reset", tooltip="back to the first version",
                                      layout=W.Layout(width="auto"))
-        self.text = W.Textarea(value=text, rows=rows, continuous_update=True,
+        # tall enough for the starting text (and one more line), so nothing is hidden
+        self.text = W.Textarea(value=text, rows=max(rows, text.count("\n") + 2),
+                               continuous_update=True,
                                layout=W.Layout(width="100%"))
         self.text.add_class("iamlab-json")
         self.text.add_class(f"iamlab-{self.kind.value}-json")
