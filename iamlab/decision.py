@@ -18,6 +18,8 @@ from iamlab.request import Request
 if TYPE_CHECKING:
     import pandas
 
+    from iamlab.flow import Flow
+
 
 class Verdict(str, Enum):
     """The three answers of the IAM policy simulator (``EvalDecision``)."""
@@ -125,6 +127,13 @@ class Decision:
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    def flow(self) -> Flow:
+        """AWS's evaluation flow for this decision: the steps in order, what each said,
+        and which step and policy decided (:func:`iamlab.flow.evaluation_flow`)."""
+        from iamlab.flow import evaluation_flow
+
+        return evaluation_flow(self)
 
     @property
     def aws_reason(self) -> str:
