@@ -54,7 +54,7 @@ def test_a_boundary_that_does_not_allow_decides_and_the_rest_is_not_reached() ->
     assert flow.step("identity").outcome == "allow"
     assert flow.step("boundary").outcome == "deny" and flow.step("boundary").decided
     assert flow.step("session").outcome == "not-reached"
-    assert flow.deciding_policy == "no permissions boundary allows it"
+    assert flow.deciding_policy == "the permissions boundary does not allow it"
     assert flow.path[-1] == "boundary"
 
 

@@ -141,8 +141,10 @@ def evaluation_flow(decision: Decision) -> Flow:
         here = key == at
         steps.append(FlowStep(key, title, present, outcome, here, policies,
                               deciding if here else ()))
+    weighed = next(s.policies for s in steps if s.key == at)
     policy = deciding[0] if deciding else (
-        f"no {decision.blocked_by.label} allows it" if decision.blocked_by
+        f"{weighed[0]} does not allow it" if len(weighed) == 1
+        else f"no {decision.blocked_by.label} allows it" if decision.blocked_by
         else "no policy needed")
     return Flow(tuple(steps), decision.decision, at, policy,
                 decision.request.same_account, decision.summary)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from iamlab.widgets.decision import DecisionView, OutcomeView
 from iamlab.widgets.editor import PolicyEditor
+from iamlab.widgets.flow import FlowView
 from iamlab.widgets.graphview import GraphView
 from iamlab.widgets.playground import Playground
 from iamlab.widgets.request import RequestBuilder
 from iamlab.widgets.starters import STARTERS, Starter, starter
 
-__all__ = ["STARTERS", "DecisionView", "GraphView", "OutcomeView", "Playground",
+__all__ = ["STARTERS", "DecisionView", "FlowView", "GraphView", "OutcomeView", "Playground",
            "PolicyEditor", "RequestBuilder", "Starter", "starter"]
