@@ -53,6 +53,10 @@ CHECK_CELLS = [
     "from iamlab.widgets import Playground",
     f"mfa = Playground(trust={MFA_TRUST!r}, caller='arn:aws:iam::111122223333:user/alice',\n"
     "                 intro=False, graph=False)\nmfa",
+    "s3 = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:*',"
+    " 'Resource': '*'}]}\n"
+    "capped = Playground(permissions=s3, action='s3:DeleteObject', tabs='all', flow=True,\n"
+    "                    boundary=s3, intro=False, graph=False)\ncapped",
 ]
 CHROMIUM = os.environ.get("IAMLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -201,6 +205,20 @@ def _run_all(page: Any) -> None:
                           "'application/vnd.jupyter.stderr']")
     texts = [errors.nth(i).inner_text() for i in range(errors.count())]
     assert not [t for t in texts if "Error" in t or "Traceback" in t], texts
+
+
+def _open(page: Any, url: str, token: str, name: str) -> str:
+    """Open a notebook, run it all; the id of its panel (others stay open, hidden)."""
+    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.wait_for_function(
+        f"() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        f" && window.jupyterapp.shell.currentWidget.context.path === '{name}'",
+        timeout=60_000)
+    panel = str(page.evaluate("window.jupyterapp.shell.currentWidget.node.id"))
+    page.wait_for_selector(f"[id='{panel}'] .jp-Cell", timeout=60_000)
+    _kernel_ready(page)
+    _run_all(page)
+    return panel
 
 
 def _browser(p: Any) -> Any:
@@ -352,7 +370,7 @@ def test_a_learner_arrives_at_the_course(lab: tuple[str, str, str]) -> None:
             page.wait_for_selector(f"[id='{panel}'] .jp-Cell", timeout=60_000)
             _kernel_ready(page)
             _run_all(page)
-            mfa = page.locator(f"[id='{panel}'] .iamlab-playground").first
+            mfa = page.locator(f"[id='{panel}'] .iamlab-playground").nth(0)
             assume = mfa.locator('.iamlab-decision-view[data-step="assume"]')
             expect(assume).to_have_attribute("data-decision", "implicitDeny", timeout=30_000)
             mfa.locator("button", has_text="+ context key").click()
@@ -360,5 +378,45 @@ def test_a_learner_arrives_at_the_course(lab: tuple[str, str, str]) -> None:
                 "aws:MultiFactorAuthPresent")
             mfa.locator("input[placeholder='value']").fill("true")
             expect(assume).to_have_attribute("data-decision", "allowed", timeout=10_000)
+        finally:
+            browser.close()
+
+
+def test_a_boundary_edited_in_the_browser_flips_the_decision_and_the_flow(
+        lab: tuple[str, str, str]) -> None:
+    """Issue 12: the boundary tab is editable; allowing only s3:GetObject there denies
+    s3:DeleteObject at step 2, and the evaluation flow moves its "decided here" from the
+    identity-based policies to the permissions boundary (drawn with or without dot)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token, mode = lab
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            panel = _open(page, url, token, CHECKS)
+            capped = page.locator(f"[id='{panel}'] .iamlab-playground").nth(1)
+            capped.scroll_into_view_if_needed()
+            act = capped.locator('.iamlab-decision-view[data-step="act"]')
+            expect(act).to_have_attribute("data-decision", "allowed", timeout=30_000)
+            summary = capped.locator(".iamlab-flow-summary")
+            expect(summary).to_have_attribute("data-decided", "identity", timeout=30_000)
+            flow = capped.locator(".iamlab-flow .iamlab-graphview")
+            identity = flow.locator("[id='flow-identity']")
+            expect(identity).to_have_class(re.compile("iamlab-flow-decided"), timeout=30_000)
+            capped.locator(".iamlab-more-policies .lm-TabBar-tab",
+                           has_text="Permissions boundary").click()
+            area = capped.locator(".iamlab-editor-boundary-tab textarea").first
+            area.fill(area.input_value().replace('"s3:*"', '"s3:GetObject"'))
+            expect(act).to_have_attribute("data-decision", "implicitDeny", timeout=10_000)
+            expect(summary).to_have_attribute("data-decided", "boundary", timeout=10_000)
+            boundary = flow.locator("[id='flow-boundary']")
+            expect(boundary).to_have_class(re.compile("iamlab-flow-decided"), timeout=10_000)
+            expect(identity).not_to_have_class(re.compile("iamlab-flow-decided"))
+            expect(flow).to_contain_text("decided here")
+            shots = os.environ.get("IAMLAB_SCREENSHOTS")
+            if shots:
+                capped.locator(".iamlab-flow").screenshot(
+                    path=str(Path(shots) / f"boundary-flow-{mode}.png"))
         finally:
             browser.close()
