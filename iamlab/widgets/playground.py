@@ -326,7 +326,9 @@ def _base_notes(base: RolePlayground | None, tabs: set[str] | None = None) -> li
         notes.append("The role's permissions boundary counts in step 2 (not editable here): "
                      f"{base.boundary.name or 'a policy'}.")
     if base.org is not None and (base.org.scps or base.org.rcps):
-        notes.append("The organisation's SCPs and RCPs count too (not editable here).")
+        notes.append("The organisation's SCPs and RCPs count too (not editable here"
+                     + ("; the SCP tab attaches one more to the role's account)."
+                        if "scp" in tabs else ")."))
     return notes
 
 
