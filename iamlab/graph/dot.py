@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from iamlab.graph.model import AccessGraph, Edge, EdgeKind, Node, NodeKind
+from iamlab.printable import printable
 from iamlab.render import ALLOWED_COLOUR
 
 SERVICES_NODE = "aws-services"
@@ -44,25 +45,24 @@ EDGE_STYLE: dict[EdgeKind, tuple[str, str, str]] = {
 }
 HIGHLIGHT = ALLOWED_COLOUR  # a path that works: green, as "allowed" is everywhere
 CONDITIONAL = "#92400e"  # the label of an edge that holds only under conditions
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def html_escape(text: str) -> str:
-    """Text for inside a Graphviz HTML-like label (control characters dropped)."""
-    text = _CONTROL.sub("", text)
+    """Text for inside a Graphviz HTML-like label (control characters shown escaped)."""
+    text = printable(text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def dot_string(text: str) -> str:
     """A double-quoted DOT string showing ``text`` literally (for tooltips and ids)."""
-    text = _CONTROL.sub("", text).replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+    text = printable(text, keep_newlines=True).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\n", "\\n") + '"'
 
 
 def node_id(node: str) -> str:
     """A short id derived from the node's ARN: the same node always gets the same id."""
-    return "n" + hashlib.blake2b(node.encode("utf-8"), digest_size=6).hexdigest()
+    return "n" + hashlib.blake2b(node.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 def _wrap(text: str, width: int = 30) -> list[str]:
@@ -144,7 +144,7 @@ def _merge(edges: list[Edge], graph: AccessGraph, collapse_services: bool) -> li
 
 def _node_line(node: Node, highlighted: bool, indent: str) -> str:
     shape, fill, border = NODE_STYLE[node.kind]
-    lines = _wrap(node.name)
+    lines = _wrap(node.name or node.id or "(no name)")
     title = "<br/>".join(f"<b>{html_escape(line)}</b>" for line in lines)
     sub = node.kind.label + (" (service-linked)" if node.service_linked else "")
     label = f'<{title}<br/><font point-size="8">{html_escape(sub)}</font>>'
@@ -252,7 +252,7 @@ def to_dot(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
 
 def _cluster_id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", key) + "_" + hashlib.blake2b(
-        key.encode(), digest_size=3).hexdigest()
+        key.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
 
 
 _EDGE_SAMPLE = {"solid": "\u2500\u2500\u2500\u25b6", "dashed": "\u2504\u2504\u2504\u25b7",
