@@ -205,9 +205,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                     f"reject this {what}.</b> Until you fix {'them' if errors != 1 else 'it'},"
                     " the last valid version stays in force.</div>")
         elif errors:
-            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but {errors} '
-                    f"error{plural} mean{'' if errors != 1 else 's'} part of it can never work "
-                    "as written.</b></div>")
+            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but it has '
+                    f"{errors} error{plural} (below):</b> it is in force; fix "
+                    f"{'them' if errors != 1 else 'it'} before you rely on it.</div>")
         else:
             n = len(policy.statements)
             warned = " (see the warnings below)" if problems else ""
