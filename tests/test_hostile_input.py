@@ -370,3 +370,16 @@ def test_the_editor_caret_counts_lines_as_the_parser_does() -> None:
     text = '{"Sid": "a\u2028b\x0cc",\n  "Effect": "allow"}'
     html = problems_html([Problem("grammar", "bad", ("Effect",), 2, 13)], text)
     assert '  2 |   &quot;Effect&quot;: &quot;allow&quot;}' in html
+
+
+def test_huge_counts_are_refused_not_looped_over(world: World) -> None:
+    """A count of 10**30 once made the world loop: ECS takes at most 10 tasks a call (ECS API
+    reference, RunTask); the simulated account launches at most 100 instances a call."""
+    with pytest.raises(ServiceError) as err:
+        world.admin.ec2.run_instances(MinCount=10 ** 30, MaxCount=10 ** 30)
+    assert err.value.code == "InstanceLimitExceeded"
+    ecs = world.user_session("ops").ecs
+    ecs.register_task_definition(family="f", containerDefinitions=[{"name": "c", "image": "i"}])
+    with pytest.raises(ServiceError) as err:
+        ecs.run_task(taskDefinition="f", count=10 ** 30)
+    assert err.value.code == "InvalidParameterException"
