@@ -61,14 +61,14 @@ def lint_problems(text: str, kind: PolicyKind) -> list[Problem]:
 
 def problems_html(problems: list[Problem], text: str) -> str:
     """Each problem with where it is, and the line it is on with a caret under the column."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines: not at U+2028, \x0c...
     parts = []
     for p in problems:
         css = "iamlab-problem" if p.severity == "error" else "iamlab-warning"
         mark = "✘" if p.severity == "error" else "⚠"
         parts.append(f'<div class="{css}">{mark} {escape(where(p))}: {escape(p.message)}</div>')
         if p.line is not None and 0 < p.line <= len(lines):
-            source = lines[p.line - 1]
+            source = lines[p.line - 1].removesuffix("\r")
             col = max((p.column or 1) - 1, 0)
             parts.append(f"<pre>{p.line:>3} | {escape(source)}\n      {' ' * col}^</pre>")
     return "".join(parts)
