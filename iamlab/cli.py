@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
-from iamlab.cases import CaseError, case_from_dict
+from iamlab.cases import CaseError, case_from_dict, read_case_line
 from iamlab.engine import evaluate
 
 
@@ -29,7 +29,7 @@ def simulate_lines(lines: Iterable[str | bytes],
             continue
         case_id: Any = None
         try:
-            raw = json.loads(line)
+            raw = read_case_line(line)
             if isinstance(raw, dict):
                 case_id = raw.get("id")
             case = case_from_dict(raw)
