@@ -157,3 +157,21 @@ def test_bad_json_and_duplicate_ids_are_clear_errors(tmp_path: Path) -> None:
 def test_course_points_and_topics_are_one_table_each() -> None:
     assert sorted(COURSE_POINTS) == list(range(1, 16))
     assert all(t == t.lower() and " " not in t for t in TOPICS)
+
+
+def test_the_bank_covers_the_course() -> None:
+    """Issue 17: at least 80 items, 30 executable, every course point on three items or more,
+    every exam topic of COURSE.md on at least three."""
+    assert len(BANK) >= 80
+    assert len(EXECUTABLE) >= 30
+    tagged = {t: sum(t in i.tags for i in BANK.values()) for t in
+              [f"point-{n}" for n in COURSE_POINTS] + list(TOPICS)}
+    assert {t: n for t, n in tagged.items() if n < 3} == {}
+    assert sum(i.multiple for i in BANK.values()) >= 10  # "choose two" items too
+    assert all(4 <= len(i.options) <= 5 or i.prediction for i in BANK.values())
+
+
+def test_bank_files_leave_notebook_names_to_the_notebooks() -> None:
+    """The bank's own files are bank-*.json; <notebook>.json files belong to the notebooks."""
+    names = {Path(i.file).name for i in BANK.values()}
+    assert all(n.startswith("bank-") or n[:-5] in NOTEBOOKS for n in names)
