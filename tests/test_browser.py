@@ -120,7 +120,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
                JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-               IPYTHONDIR=str(base / "ipython"))
+               IPYTHONDIR=str(base / "ipython"),
+               HOME=str(base / "home"))  # quiz progress is saved under the (fresh) home
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--ServerApp.port_retries=0",
@@ -231,3 +232,85 @@ def test_ec2_notebook_runs_and_the_playground_reacts(lab: tuple[str, str]) -> No
         finally:
             browser.close()
     assert time.monotonic() - started < 120
+
+
+QUIZ_NOTEBOOK = "10-exam-practice.ipynb"
+
+
+def _open_and_run(page: object, url: str, token: str, notebook: str) -> None:
+    """Open a notebook, wait for its kernel, run every cell and wait until all ran."""
+    page.goto(f"{url}/lab/tree/{notebook}?token={token}")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        ".connectionStatus === 'connected'", timeout=60_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            const cells = nb.content.widgets.filter(c => c.model.type === 'code');
+            return cells.length > 0 && cells.every(c => c.model.executionCount !== null)
+                && nb.sessionContext.session.kernel.status === 'idle';
+        }""", timeout=90_000, polling=250)
+
+
+def test_exam_notebook_quiz_answers_in_the_browser(lab: tuple[str, str]) -> None:
+    """A learner answers the prediction, sees why, then starts a timed exam and finishes it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not (ROOT / "notebooks" / QUIZ_NOTEBOOK).exists():
+        pytest.fail(f"notebooks/{QUIZ_NOTEBOOK} is missing")
+    url, token = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            _open_and_run(page, url, token, QUIZ_NOTEBOOK)
+            errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                                  "'application/vnd.jupyter.stderr']")
+            texts = [errors.nth(i).inner_text() for i in range(errors.count())]
+            assert not [t for t in texts if "Error" in t or "Traceback" in t], texts
+
+            # the prediction: a wrong answer first, then the right one
+            item = page.locator(".iamlab-quiz-item").first
+            item.scroll_into_view_if_needed()
+            result = item.locator(".iamlab-quiz-result")
+            item.locator(".iamlab-quiz-option", has_text="implicit deny").click()
+            item.locator(".iamlab-quiz-check").click()
+            expect(result.locator(".iamlab-quiz-feedback")).to_have_attribute(
+                "data-right", "false", timeout=15_000)
+            item.locator(".iamlab-quiz-option", has_text="Allowed").click()
+            item.locator(".iamlab-quiz-check").click()
+            feedback = result.locator(".iamlab-quiz-feedback")
+            expect(feedback).to_have_attribute("data-right", "true", timeout=15_000)
+            expect(feedback).to_contain_text("no identity policy is needed")
+            expect(feedback.locator(".iamlab-flow")).to_be_visible()
+            expect(feedback.locator('.iamlab-decision-view[data-decision="allowed"]')
+                   ).to_have_count(1)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                item.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "item.png"))
+
+            # the chooser: a timed exam on one topic, one answer, then Finish
+            chooser = page.locator(".iamlab-quiz-chooser").first
+            chooser.scroll_into_view_if_needed()
+            chooser.locator(".widget-toggle-button", has_text="Exam (timed)").click()
+            chooser.locator(".iamlab-quiz-start").click()
+            quiz = chooser.locator(".iamlab-quiz")
+            expect(quiz.locator('[data-mode="exam"]')).to_contain_text("time left",
+                                                                      timeout=15_000)
+            quiz.locator(".iamlab-quiz-option").first.click()
+            quiz.locator(".iamlab-quiz-check").click()
+            expect(quiz.locator(".iamlab-quiz-result")).to_contain_text("Answer saved",
+                                                                       timeout=15_000)
+            quiz.locator(".iamlab-quiz-finish").click()
+            score = quiz.locator(".iamlab-quiz-score")
+            expect(score).to_contain_text("Exam over", timeout=15_000)
+            expect(quiz.locator(".iamlab-quiz-topics")).to_contain_text("Score by topic")
+            expect(quiz.locator(".iamlab-quiz-review")).to_have_count(10)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                quiz.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "quiz.png"))
+        finally:
+            browser.close()

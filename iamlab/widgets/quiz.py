@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
@@ -293,6 +294,8 @@ class Quiz(W.VBox):  # type: ignore[misc]
                             f"{', '.join(TOPICS)}")
         picked = ([self.bank.item(i) for i in items] if items is not None
                   else self.bank.select(tags, difficulty))
+        if seed is None and items is None:  # a fresh mix each time, not the files' order
+            seed = random.randrange(1_000_000)
         self.seed = seed
         self.run = QuizRun(choose(picked, count, seed), mode, minutes, self.progress)
         self.header = W.HTML()
