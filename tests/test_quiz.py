@@ -160,3 +160,22 @@ def test_the_chooser_filters_and_starts_a_quiz() -> None:
     start.click()
     items = area.children[0].run.items
     assert all("point-15" in i.tags and i.difficulty == 1 for i in items)
+
+
+def test_html_in_an_item_and_its_policies_shows_as_text(tmp_path: Path) -> None:
+    """A stem, option, why or policy Sid carrying markup is escaped everywhere it shows."""
+    from iamlab.exam import load_bank
+
+    xss = "<img src=x onerror=alert(1)>"
+    raw = json.loads((Path(__file__).parent.parent / bank()[PREDICT].file).read_text())
+    item = next(i for i in raw["items"] if i["id"] == PREDICT)
+    item["stem"] += xss
+    item["exhibit"]["resourcePolicy"]["Statement"][0]["Sid"] = "Trust" + xss
+    for option in item["options"]:
+        option["why"] += xss
+    (tmp_path / "x.json").write_text(json.dumps({"schema_version": 1, "items": [item]}))
+    view = Quiz.item(PREDICT, source=load_bank([tmp_path]))
+    view.choose("implicit")
+    view.submit()
+    shown = "".join(getattr(w, "value", "") for w in view.children) + view.feedback.value
+    assert "<img" not in shown and shown.count("&lt;img") >= 5
