@@ -44,6 +44,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "02-ec2-reads-s3.ipynb"
+QUIZ_NOTEBOOK = "10-exam-practice.ipynb"
 START = "00-start-here.ipynb"
 CHECKS = "browser-checks.ipynb"  # written by the fixture: widgets to drive
 MFA_TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -154,7 +155,8 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-               IPYTHONDIR=str(base / "ipython"))
+               IPYTHONDIR=str(base / "ipython"),
+               HOME=str(base / "home"))  # quiz progress is saved under the (fresh) home
     if mode == "no-dot":
         env["PATH"] = path_without_dot(base / "bin")
     port, token = _free_port(), secrets.token_hex(16)
@@ -418,5 +420,62 @@ def test_a_boundary_edited_in_the_browser_flips_the_decision_and_the_flow(
             if shots:
                 capped.locator(".iamlab-flow").screenshot(
                     path=str(Path(shots) / f"boundary-flow-{mode}.png"))
+        finally:
+            browser.close()
+
+
+def test_exam_notebook_quiz_answers_in_the_browser(lab: tuple[str, str, str]) -> None:
+    """A learner answers the prediction, sees why, then starts a timed exam and finishes it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not (ROOT / "notebooks" / QUIZ_NOTEBOOK).exists():
+        pytest.fail(f"notebooks/{QUIZ_NOTEBOOK} is missing")
+    url, token, mode = lab
+    if mode != "dot":
+        pytest.skip("checked once, with dot")
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            _open(page, url, token, QUIZ_NOTEBOOK)
+
+            # the prediction: a wrong answer first, then the right one
+            item = page.locator(".iamlab-quiz-item").first
+            item.scroll_into_view_if_needed()
+            result = item.locator(".iamlab-quiz-result")
+            item.locator(".iamlab-quiz-option", has_text="implicit deny").click()
+            item.locator(".iamlab-quiz-check").click()
+            expect(result.locator(".iamlab-quiz-feedback")).to_have_attribute(
+                "data-right", "false", timeout=15_000)
+            item.locator(".iamlab-quiz-option", has_text="Allowed").click()
+            item.locator(".iamlab-quiz-check").click()
+            feedback = result.locator(".iamlab-quiz-feedback")
+            expect(feedback).to_have_attribute("data-right", "true", timeout=15_000)
+            expect(feedback).to_contain_text("no identity policy is needed")
+            expect(feedback.locator(".iamlab-flow")).to_be_visible()
+            expect(feedback.locator('.iamlab-decision-view[data-decision="allowed"]')
+                   ).to_have_count(1)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                item.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "item.png"))
+
+            # the chooser: a timed exam on one topic, one answer, then Finish
+            chooser = page.locator(".iamlab-quiz-chooser").first
+            chooser.scroll_into_view_if_needed()
+            chooser.locator(".widget-toggle-button", has_text="Exam (timed)").click()
+            chooser.locator(".iamlab-quiz-start").click()
+            quiz = chooser.locator(".iamlab-quiz")
+            expect(quiz.locator('[data-mode="exam"]')).to_contain_text("time left",
+                                                                      timeout=15_000)
+            quiz.locator(".iamlab-quiz-option").first.click()
+            quiz.locator(".iamlab-quiz-check").click()
+            expect(quiz.locator(".iamlab-quiz-result")).to_contain_text("Answer saved",
+                                                                       timeout=15_000)
+            quiz.locator(".iamlab-quiz-finish").click()
+            score = quiz.locator(".iamlab-quiz-score")
+            expect(score).to_contain_text("Exam over", timeout=15_000)
+            expect(quiz.locator(".iamlab-quiz-topics")).to_contain_text("Score by topic")
+            expect(quiz.locator(".iamlab-quiz-review")).to_have_count(10)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                quiz.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "quiz.png"))
         finally:
             browser.close()
