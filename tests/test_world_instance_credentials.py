@@ -12,9 +12,12 @@ IAM User Guide, "Root user best practices": do not use the root user for everyda
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from iamlab.world import ServiceError, World, scenarios
+from iamlab.world.services.lambda_ import LambdaContext
 
 
 def test_imdsv1_answers_any_get_until_imdsv2_is_required() -> None:
@@ -101,3 +104,35 @@ def test_each_account_has_its_own_administrator() -> None:
     assert world.administrator_of(other.account_id).arn.startswith(
         "arn:aws:sts::444455556666:assumed-role/Administrator/")
     assert world.administrator_of() is world.administrator
+
+
+def test_a_lambda_function_gets_its_role_credentials_in_environment_variables() -> None:
+    """AWS Lambda Developer Guide, "Defined runtime environment variables": AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN - "The access keys obtained from the function's
+    execution role"."""
+    s = scenarios.lambda_writes_dynamodb()
+    seen: dict[str, str] = {}
+
+    def handler(event: object, context: LambdaContext) -> str:
+        seen.update(context.environ)
+        return context.session.arn
+
+    s.admin.lambda_.create_function(FunctionName="peek", Handler=handler,
+                                    Role="arn:aws:iam::111122223333:role/OrderWriterRole")
+    arn = json.loads(s.admin.lambda_.invoke(FunctionName="peek")["Payload"].read())
+    assert arn == "arn:aws:sts::111122223333:assumed-role/OrderWriterRole/peek"
+    assert seen["AWS_ACCESS_KEY_ID"].startswith("ASIA") and seen["AWS_SESSION_TOKEN"]
+    assert seen["AWS_LAMBDA_FUNCTION_NAME"] == "peek"
+
+
+def test_get_policy_returns_the_function_policy_or_not_found() -> None:
+    s = scenarios.lambda_writes_dynamodb()
+    with pytest.raises(ServiceError) as none:
+        s.admin.lambda_.get_policy(FunctionName="save-order")
+    assert none.value.code == "ResourceNotFoundException"
+    s.admin.lambda_.add_permission(FunctionName="save-order", StatementId="s3",
+                                   Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                                   SourceArn="arn:aws:s3:::orders-inbox")
+    policy = json.loads(s.admin.lambda_.get_policy(FunctionName="save-order")["Policy"])
+    assert policy["Statement"][0]["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::orders-inbox"}}
