@@ -136,3 +136,36 @@ def test_get_policy_returns_the_function_policy_or_not_found() -> None:
     policy = json.loads(s.admin.lambda_.get_policy(FunctionName="save-order")["Policy"])
     assert policy["Statement"][0]["Condition"] == {
         "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::orders-inbox"}}
+
+
+def test_the_ecs_agent_fetches_a_tasks_secrets_with_the_execution_role() -> None:
+    """Amazon ECS Developer Guide, "Amazon ECS task execution IAM role": the execution role
+    is needed to "reference sensitive data using Secrets Manager secrets"
+    (secretsmanager:GetSecretValue); without it the task stops at start."""
+    s = scenarios.ecs_task_reads_sqs()
+    arn = s.admin.secretsmanager.create_secret(Name="db-password", SecretString="s3cret")["ARN"]
+    container = {"name": "app", "image": "public.ecr.aws/docker/library/python:3.12",
+                 "secrets": [{"name": "DB_PASSWORD", "valueFrom": arn}]}
+    execution = "arn:aws:iam::111122223333:role/OrderReaderExecutionRole"
+    s.admin.ecs.register_task_definition(family="with-secret", executionRoleArn=execution,
+                                         containerDefinitions=[container])
+    stopped = s.world.task(s.admin.ecs.run_task(taskDefinition="with-secret")["tasks"][0]
+                           ["taskArn"])
+    assert stopped.last_status == "STOPPED"
+    assert "secretsmanager:GetSecretValue" in stopped.stopped_reason
+    s.admin.iam.put_role_policy(RoleName="OrderReaderExecutionRole", PolicyName="Secret",
+                                PolicyDocument=scenarios.allow("secretsmanager:GetSecretValue",
+                                                               arn))
+    running = s.world.task(s.admin.ecs.run_task(taskDefinition="with-secret")["tasks"][0]
+                           ["taskArn"])
+    assert running.last_status == "RUNNING"
+    assert running.environment == {"DB_PASSWORD": "s3cret"}
+
+
+def test_describe_task_definition_shows_which_role_is_which() -> None:
+    s = scenarios.ecs_task_reads_sqs()
+    tdef = s.admin.ecs.describe_task_definition(taskDefinition="order-reader")["taskDefinition"]
+    assert tdef["taskRoleArn"].endswith("role/OrderReaderTaskRole")
+    assert tdef["executionRoleArn"].endswith("role/OrderReaderExecutionRole")
+    with pytest.raises(ServiceError, match="Unable to describe task definition"):
+        s.admin.ecs.describe_task_definition(taskDefinition="nothing:3")
