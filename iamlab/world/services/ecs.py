@@ -4,8 +4,9 @@ The two roles do different jobs (Amazon ECS Developer Guide, "Amazon ECS task ex
 role", "Amazon ECS task IAM role"): the *execution role* is used by the ECS agent, before
 and around the application, to pull the container image from Amazon ECR, to fetch the
 secrets a container definition names (``secrets``: ``valueFrom`` a Secrets Manager ARN,
-injected as environment variables) and to send the container's output to CloudWatch Logs; the *task role* is what the application code inside
-the container gets (from the container credentials endpoint). Both trust
+injected as environment variables) and to send the container's output to CloudWatch Logs;
+the *task role* is what the application code inside the container gets (from the container
+credentials endpoint). Both trust
 ``ecs-tasks.amazonaws.com``; registering or running a task needs ``iam:PassRole`` for both.
 """
 
