@@ -58,7 +58,7 @@ STARTERS: tuple[Starter, ...] = (
             _trust({"Service": "ec2.amazonaws.com"})),
     Starter("trust-lambda", "trust Lambda (for an execution role)", PolicyKind.TRUST,
             _trust({"Service": "lambda.amazonaws.com"})),
-    Starter("trust-ecs-tasks", "trust ECS tasks (task role or task execution role)", PolicyKind.TRUST,
+    Starter("trust-ecs-tasks", "trust ECS tasks (task or execution role)", PolicyKind.TRUST,
             _trust({"Service": "ecs-tasks.amazonaws.com"})),
     Starter("trust-user", "trust one IAM user in this account", PolicyKind.TRUST,
             _trust({"AWS": "arn:aws:iam::$account:user/alice"})),
