@@ -28,6 +28,7 @@ lab: setup
 test: setup
 	bash scripts/setup-system.sh test
 	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg notebooks)
+	$(PY) scripts/course_nav.py --check
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
