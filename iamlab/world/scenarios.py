@@ -338,6 +338,7 @@ def how_aws_decides() -> HowAwsDecides:
     # the data: reports (with a bucket policy) and an archive nobody should ever delete from
     admin.s3.create_bucket(Bucket="reports")
     admin.s3.put_object(Bucket="reports", Key="q3.csv", Body="region,sales\neu,42\nus,57\n")
+    admin.s3.put_object(Bucket="reports", Key="confidential/salaries.csv", Body="name,pay\n")
     admin.s3.create_bucket(Bucket="archive")
     admin.s3.put_object(Bucket="archive", Key="2019/q1.csv", Body="region,sales\neu,12\n")
 
