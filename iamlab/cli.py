@@ -1,5 +1,5 @@
-"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases; ``graph`` and ``lint`` are
-implemented in their packages (:data:`_COMMANDS`)."""
+"""The ``iamlab`` command: ``simulate`` decides JSON Lines cases; ``graph``, ``lint`` and
+``quiz`` are implemented in their packages (:data:`_COMMANDS`)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,7 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
 _COMMANDS = (
     ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump"),
     ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky"),
+    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine"),
 )
 
 
