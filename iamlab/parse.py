@@ -33,6 +33,10 @@ TOP_KEYS = ("Version", "Id", "Statement")
 STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
                   "Resource", "NotResource", "Condition")
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+# the policies IAM itself stores (and STS reads), whose Sid is letters and digits only
+_IAM_SID_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.TRUST, PolicyKind.BOUNDARY,
+                            PolicyKind.SESSION})
+_IAM_SID = re.compile(r"[A-Za-z0-9]*")
 ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 """What an action (or action pattern) must look like: ``service:Action``, wildcards allowed."""
 
@@ -103,9 +107,21 @@ class _Checker:
                       pid if isinstance(pid, str) else None, name, source)
 
     def check_sids(self, items: list[tuple[JsonPath, Any]]) -> None:
+        """Each Sid unique; in a policy IAM stores, letters and digits only (IAM User Guide,
+        "IAM JSON policy elements: Sid": "The Sid element supports ASCII uppercase letters
+        (A-Z), lowercase letters (a-z), and numbers (0-9)"; services such as S3 or SQS
+        accept more in their own policies). A warning here, so that such a policy can still
+        be evaluated; the linter reports it as an error, and the editors refuse it."""
         seen: set[str] = set()
         for path, s in items:
             sid = s.get("Sid") if isinstance(s, dict) else None
+            if isinstance(sid, str) and sid and self.kind in _IAM_SID_KINDS \
+                    and not _IAM_SID.fullmatch(sid):
+                clean = re.sub(r"[^A-Za-z0-9]", "", sid)
+                hint = f' (write "{clean}")' if clean else ""
+                self.problem("bad-sid", f'Sid "{sid}" has characters IAM does not accept: a Sid '
+                             "may use only the letters A-Z and a-z and the digits 0-9" + hint,
+                             (*path, "Sid"), severity="warning")
             if isinstance(sid, str) and sid:
                 if sid in seen:
                     self.problem("duplicate-sid", f'Sid "{sid}" is used by two statements; '

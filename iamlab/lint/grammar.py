@@ -61,7 +61,9 @@ def problem_finding(problem: Problem) -> Finding:
             fix = hint.group(1) or hint.group(2)
     url = docs.GRAMMAR if problem.code in ("invalid-json", "not-object", "unreadable",
                                            "bad-encoding") else docs.element_page(problem.path)
-    return Finding(f"grammar-{problem.code}", problem.severity, message, problem.path,
+    # IAM refuses a Sid it does not accept; the parser only warns, so that it can evaluate
+    severity = "error" if problem.code == "bad-sid" else problem.severity
+    return Finding(f"grammar-{problem.code}", severity, message, problem.path,
                    problem.line, problem.column, fix, url)
 
 

@@ -1,9 +1,11 @@
 """The policy editor: JSON text with live validation, and the same policy as a form.
 
 Every keystroke is checked by :func:`iamlab.parse.check_policy` (all problems, each with
-its line and column) and against the AWS action catalog (warnings). While the text is
-invalid the last valid policy stays in force, so the decisions shown never come from a
-half-typed document. ``policy`` is a traitlet: observe it to react to every valid change.
+its line and column) and by the linter (:func:`iamlab.lint.lint_policy`: its errors and
+warnings, each with its fix). While AWS would refuse the text (bad JSON, a misspelt service
+principal, a Sid IAM does not accept, a document over its size quota) the last version it
+would accept stays in force, so the decisions shown never come from a half-typed or
+refused document. ``policy`` is a traitlet: observe it to react to every accepted change.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import ipywidgets as W
 import traitlets
 
 from iamlab.errors import Problem, format_path
+from iamlab.lint import lint_policy
+from iamlab.lint.codes import refused
 from iamlab.parse import check_policy
-from iamlab.playground import catalog_problems
 from iamlab.policy import Policy, PolicyKind
 from iamlab.widgets.base import Debouncer, guarded, style_widget
 from iamlab.widgets.form import PolicyForm
@@ -40,6 +43,20 @@ def where(problem: Problem) -> str:
         return place or "the policy"
     at = f"line {problem.line}, column {problem.column}"
     return f"{at} ({place})" if place else at
+
+
+def lint_problems(text: str, kind: PolicyKind) -> list[Problem]:
+    """The linter's errors and warnings as problems (its fix appended to the message); the
+    grammar findings the parser already reported are left out, except those AWS refuses
+    although the parser only warns (a Sid IAM does not accept)."""
+    out = []
+    for f in lint_policy(text, kind):
+        if f.severity == "suggestion" or (f.code.startswith("grammar-") and
+                                          not refused(f.code, f.severity)):
+            continue
+        fix = f" Fix: {f.fix}" if f.fix and f.fix not in f.message else ""
+        out.append(Problem(f.code, f.message + fix, f.path, f.line, f.column, f.severity))
+    return out
 
 
 def problems_html(problems: list[Problem], text: str) -> str:
@@ -81,6 +98,7 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
         text = self._as_text(value)
         self.initial = text
         self._from_form = False
+        self._accepted = False
         self.title = W.HTML(f'<div class="iamlab-title">{escape(title)}</div>' if title else "")
         self.starter = W.Dropdown(
             options=[("start from…", "")] + [(s.title, s.key) for s in starters_for(self.kind)],
@@ -125,7 +143,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
 
     @property
     def valid(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        """Whether AWS would accept the text as it is (it is then the policy in force; it
+        may still have errors that make part of it never work, such as an unknown action)."""
+        return self._accepted
 
     @property
     def errors(self) -> list[Problem]:
@@ -154,25 +174,33 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
 
     def _validate(self, text: str) -> None:
         policy, problems = check_policy(text, self.kind, self.name)
-        if policy is not None:
-            problems = problems + catalog_problems(policy, text)
+        if policy is not None:  # the linter's bad Sid replaces the parser's warning
+            problems = [p for p in problems if p.code != "bad-sid"] + lint_problems(
+                text, self.kind)
+        self._accepted = policy is not None and not any(refused(p.code, p.severity)
+                                                        for p in problems)
         self.problems = problems
-        if policy is not None:
+        if self._accepted:
             self.policy = policy
         self.status.value = self._status_html(policy, problems, text)
 
     def _status_html(self, policy: Policy | None, problems: list[Problem], text: str) -> str:
-        what = _KIND_NAMES.get(self.kind, self.kind.label)
-        if policy is None:
-            count = sum(p.severity == "error" for p in problems)
-            head = (f'<div class="iamlab-problem"><b>{count} problem{"s" if count != 1 else ""}'
-                    f": AWS would reject this {escape(what)}.</b> Until you fix "
-                    f"{'them' if count != 1 else 'it'}, the last valid version stays in "
-                    "force.</div>")
-            return head + problems_html(problems, text)
-        n = len(policy.statements)
-        head = (f'<div class="iamlab-ok">✔ a valid {escape(what)} with {n} '
-                f'statement{"s" if n != 1 else ""}</div>')
+        what = escape(_KIND_NAMES.get(self.kind, self.kind.label))
+        errors = sum(p.severity == "error" for p in problems)
+        plural = "s" if errors != 1 else ""
+        if policy is None or not self.valid:
+            head = (f'<div class="iamlab-problem"><b>{errors} problem{plural}: AWS would '
+                    f"reject this {what}.</b> Until you fix {'them' if errors != 1 else 'it'},"
+                    " the last valid version stays in force.</div>")
+        elif errors:
+            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but {errors} '
+                    f"error{plural} mean{'' if errors != 1 else 's'} part of it can never work "
+                    "as written.</b></div>")
+        else:
+            n = len(policy.statements)
+            warned = " (see the warnings below)" if problems else ""
+            head = (f'<div class="iamlab-ok">✔ a valid {what} with {n} '
+                    f'statement{"s" if n != 1 else ""}{warned}</div>')
         return head + problems_html(problems, text)
 
     def _starter_chosen(self, change: dict[str, Any]) -> None:

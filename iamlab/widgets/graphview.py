@@ -4,8 +4,8 @@ request's path drawn on top.
 The access graph is built from the playground's inventory and drawn by ``iamlab.graph``;
 this module adds the request: its caller → the role (step 1) and the role → the resource
 (step 2), thick, green where allowed and dashed red where denied. Labels are quoted for
-DOT and Graphviz escapes text in SVG, so a policy cannot inject markup. Without Graphviz
-the view says how to install it and shows the DOT text.
+DOT and Graphviz escapes text in SVG, so a policy cannot inject markup. Without Graphviz's
+``dot`` program the same DOT text is drawn in the browser (Graphviz compiled to WebAssembly).
 """
 
 from __future__ import annotations
@@ -71,16 +71,50 @@ def render_svg(dot: str) -> str:
     return re.sub(r"\A.*?(?=<svg)", "", text, flags=re.DOTALL)
 
 
-class GraphView(W.HTML):  # type: ignore[misc]
-    """Shows a diagram from DOT source; ``source`` keeps the DOT text last shown."""
+def browser_renderer(source: str) -> W.Widget | None:
+    """The in-browser renderer (Graphviz compiled to WebAssembly, ``graphviz-anywidget``)
+    showing ``source``, or None when that package is not installed. Its JavaScript and
+    WebAssembly come with the package, through the kernel: nothing is fetched."""
+    try:
+        from graphviz_anywidget import GraphvizAnyWidget  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency of iamlab
+        return None
+    widget: W.Widget = GraphvizAnyWidget(dot_source=source, enable_zoom=False)
+    widget.add_class("iamlab-graph-wasm")
+    return widget
+
+
+class GraphView(W.VBox):  # type: ignore[misc]
+    """Shows a diagram from DOT source; ``source`` keeps the DOT text last shown.
+
+    With Graphviz's ``dot`` program the diagram is SVG made in the kernel (``value`` holds
+    it); without it the same DOT text is drawn in the browser by Graphviz compiled to
+    WebAssembly (``renderer`` says which: ``"dot"`` or ``"browser"``). Either way
+    ``.iamlab-graph`` carries ``data-digest``, a hash of the source, which changes with
+    every redraw.
+    """
 
     def __init__(self, source: str = "") -> None:
-        super().__init__()
+        self.html = W.HTML()
+        self.browser: W.Widget | None = None
+        super().__init__([self.html])
         self.source = ""
         self.rendered = False
+        self.renderer = ""
         self.add_class("iamlab-graphview")
         if source:
             self.show(source)
+
+    @property
+    def value(self) -> str:
+        """The HTML shown (the SVG itself when ``dot`` drew it)."""
+        return str(self.html.value)
+
+    def message(self, html: str) -> None:
+        """Show a message (escaped HTML) instead of the diagram."""
+        self.html.value = html
+        self.children = [self.html]
+        self.rendered = False
 
     def show(self, source: str) -> None:
         """Redraw (skipped when the source has not changed)."""
@@ -90,9 +124,30 @@ class GraphView(W.HTML):  # type: ignore[misc]
         digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
         try:
             body = render_svg(source)
+            self.renderer = "dot"
         except IamlabError as exc:
-            body = (f'<div class="iamlab-warning">{escape(str(exc))}</div>'
-                    f"<details><summary>DOT source</summary><pre>{escape(source)}</pre>"
-                    "</details>")
-        self.value = f'<div class="iamlab-graph" data-digest="{digest}">{body}</div>'
+            body = self._in_browser(source, exc)
+        self.html.value = (f'<div class="iamlab-graph" data-digest="{digest}" '
+                           f'data-renderer="{self.renderer}">{body}</div>')
+        self.children = [self.html] if self.renderer == "dot" or self.browser is None \
+            else [self.html, self.browser]
         self.rendered = True
+
+    def _in_browser(self, source: str, exc: IamlabError) -> str:
+        """Hand the source to the in-browser renderer (kept from one redraw to the next);
+        the HTML part then only carries the digest. Without the renderer, say so."""
+        from iamlab.graph.render import dot_program
+
+        if dot_program() is not None:  # dot is there but failed: that is the message
+            self.renderer = "error"
+            return f'<div class="iamlab-warning">{escape(str(exc))}</div>'
+        if self.browser is None:
+            self.browser = browser_renderer(source)
+        else:
+            self.browser.dot_source = source
+        if self.browser is None:
+            self.renderer = "none"
+            return ('<div class="iamlab-warning">This diagram needs Graphviz: install the '
+                    "graphviz program, or the graphviz-anywidget package.</div>")
+        self.renderer = "browser"
+        return ""

@@ -189,7 +189,7 @@ class Playground(W.VBox):  # type: ignore[misc]
         try:
             self.graph.show(diagram_source(self.model, self.outcome))
         except Exception as exc:  # a drawing problem must not break the decisions
-            self.graph.value = oops_html("the diagram", exc)
+            self.graph.message(oops_html("the diagram", exc))
 
     def _oops(self, html: str) -> None:
         self.message.value = html

@@ -1,0 +1,94 @@
+"""The playground as a learner meets it (issue 14): context keys, lint while typing, honest
+state while a policy is broken, colours that say allowed and denied in more than colour."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+from iamlab.widgets import Playground  # noqa: E402
+
+MFA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+    "Action": "sts:AssumeRole",
+    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}, indent=2)
+ALICE = "arn:aws:iam::111122223333:user/alice"
+
+
+def test_a_context_key_added_with_the_button_changes_the_decision() -> None:
+    """The trust policy lets alice in only with MFA ("AWS global condition context keys",
+    aws:MultiFactorAuthPresent); adding the key with "+ context key" flips step 1."""
+    pg = Playground(trust=MFA_TRUST, caller=ALICE, debounce=0)
+    context = pg.request.context
+    assert context.children == (context._add,)  # the button is there with no rows
+    assert pg.outcome is not None and pg.outcome.assume.decision == "implicitDeny"
+    context._add.click()
+    key, value, _row = context._rows[0]
+    key.value = "aws:MultiFactorAuthPresent"
+    value.value = "true"
+    assert pg.ask.context == {"aws:MultiFactorAuthPresent": "true"}
+    assert pg.outcome.assume.allowed
+    context._rows[0][-1].children[-1].click()  # ✕ removes the row
+    assert pg.outcome.assume.decision == "implicitDeny"
+
+
+# -- lint while typing: never "valid" for what AWS would refuse ---------------------------
+
+def _doc(*statements: dict[str, object]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
+
+
+def test_a_misspelt_service_principal_is_refused_with_its_fix() -> None:
+    """IAM rejects an unknown service principal ("Invalid principal"; IAM User Guide, "AWS
+    JSON policy elements: Principal", AWS service principals): the editor says so, offers
+    the fix, and keeps the last policy AWS would accept in force."""
+    pg = Playground(debounce=0)
+    good = pg.trust.policy
+    pg.trust.value = pg.trust.value.replace("ec2.amazonaws.com", "ec2.amazonaw.com")
+    status = pg.trust.status.value
+    assert not pg.trust.valid and pg.trust.policy is good
+    assert "a valid" not in status and "AWS would reject this trust policy" in status
+    assert "principal-unknown-service" in [p.code for p in pg.trust.problems]
+    assert "Did you mean ec2.amazonaws.com?" in status  # the fix
+    assert pg.outcome is not None and pg.outcome.assume.allowed  # still the EC2 policy
+
+
+@pytest.mark.parametrize("statement, code", [
+    ({"Effect": "Allow", "Action": "s4:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+     "action-unknown-service"),
+    ({"Effect": "Allow", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::reports/*"},
+     "action-unknown"),
+], ids=["unknown-service", "unknown-action"])
+def test_unknown_services_and_actions_are_errors_not_valid(statement: dict[str, object],
+                                                           code: str) -> None:
+    pg = Playground(debounce=0)
+    pg.permissions.value = _doc(statement)
+    status = pg.permissions.status.value
+    assert code in [p.code for p in pg.permissions.errors]
+    assert "a valid" not in status and "can never work as written" in status
+    assert "s3:GetObject" in status.split("mean", 1)[1]  # the fix
+
+
+def test_a_sid_iam_does_not_accept_is_refused() -> None:
+    """IAM User Guide, "IAM JSON policy elements: Sid": "The Sid element supports ASCII
+    uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)"."""
+    pg = Playground(debounce=0)
+    pg.permissions.value = _doc({"Sid": "Read reports!", "Effect": "Allow",
+                                 "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"})
+    assert not pg.permissions.valid
+    assert "AWS would reject this permissions policy" in pg.permissions.status.value
+    assert "write &quot;Readreports&quot;" in pg.permissions.status.value
+
+
+def test_a_policy_over_its_size_quota_is_refused() -> None:
+    """IAM and AWS STS quotas: a managed policy holds at most 6,144 characters."""
+    resources = [f"arn:aws:s3:::reports-{i:05d}/*" for i in range(10_000)]
+    pg = Playground(debounce=0)
+    pg.permissions.value = _doc({"Effect": "Allow", "Action": "s3:GetObject",
+                                 "Resource": resources})
+    assert len(pg.permissions.value) > 300_000
+    assert not pg.permissions.valid and "a valid" not in pg.permissions.status.value
+    assert "quota-exceeded" in [p.code for p in pg.permissions.errors]
