@@ -138,3 +138,41 @@ def test_revoking_sessions_denies_only_credentials_issued_before() -> None:
         old.s3.get_object(Bucket="reports", Key="2025/q1.csv")
     new = s.world.session(assume(s)["Credentials"])
     assert new.s3.get_object(Bucket="reports", Key="2025/q1.csv")["Body"].read()
+
+
+# -- the predicted decision table of notebook 06 ----------------------------------------------
+def test_the_twelve_questions_cover_every_answer_and_kind_of_policy() -> None:
+    answers = [q.decide() for q in S.how_aws_decides().questions()]
+    assert len(answers) == 12
+    assert {a.decision for a in answers} == {"allowed", "implicitDeny", "explicitDeny"}
+    assert {a.blocked_by.value for a in answers if a.blocked_by} == {
+        "identity", "boundary", "scp"}
+    assert any(a.reason == "resource-direct" for a in answers)
+    assert any(a.reason == "cross-identity-gap" for a in answers)
+
+
+def test_the_prediction_table_marks_wrong_predictions_with_the_engines_reason() -> None:
+    from iamlab.widgets import PredictionTable
+
+    table = PredictionTable(S.how_aws_decides().questions())
+    for row in range(12):
+        table.predict(row, "allowed")
+    table.predict(1, "explicit deny")
+    right = table.check()
+    answers = table.answers()
+    assert right == sum(a.decision == "allowed" for a in answers) + 1
+    assert "right: explicit deny" in table.verdicts[1].value
+    wrong = table.verdicts[3].value  # PutBucketPolicy: the boundary decides
+    assert "you said allowed" in wrong and "permissions boundary" in wrong
+    assert f"{right} of 12 right" in table.score.value
+
+
+def test_a_row_without_prediction_still_shows_the_answer_and_text_is_escaped() -> None:
+    from iamlab.widgets.predictions import PredictionTable
+
+    q = S.how_aws_decides().questions()[0]
+    fake = S.Question("<b>mallory</b>", q.session, q.action, q.resource)
+    table = PredictionTable([fake])
+    table.check()
+    assert "no prediction" in table.verdicts[0].value
+    assert "<b>mallory</b>" not in table.children[1].children[0].value

@@ -11,9 +11,10 @@ from iamlab.widgets.decision import DecisionView, OutcomeView
 from iamlab.widgets.editor import PolicyEditor
 from iamlab.widgets.graphview import GraphView
 from iamlab.widgets.playground import Playground
+from iamlab.widgets.predictions import PredictionTable
 from iamlab.widgets.quiz import Quiz
 from iamlab.widgets.request import RequestBuilder
 from iamlab.widgets.starters import STARTERS, Starter, starter
 
 __all__ = ["STARTERS", "DecisionView", "GraphView", "OutcomeView", "Playground",
-           "PolicyEditor", "Quiz", "RequestBuilder", "Starter", "starter"]
+           "PolicyEditor", "PredictionTable", "Quiz", "RequestBuilder", "Starter", "starter"]

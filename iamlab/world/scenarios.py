@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from iamlab.decision import Decision
 from iamlab.world.core import World
 from iamlab.world.credentials import Credentials
 from iamlab.world.services.ec2 import Instance
@@ -316,6 +317,44 @@ class HowAwsDecides:
     bucket: str = "reports"
     archive: str = "archive"
 
+    def questions(self) -> tuple[Question, ...]:
+        """Twelve requests to predict, one or more decided by each kind of policy here."""
+        eng, role = self.engineer, "Erin's DataEngineer session"
+        asked = [
+            (role, eng, "s3:GetObject", "arn:aws:s3:::reports/q3.csv"),
+            (role, eng, "s3:DeleteObject", "arn:aws:s3:::archive/2019/q1.csv"),
+            (role, eng, "s3:GetObject", "arn:aws:s3:::payroll/2025-01.csv"),
+            (role, eng, "s3:PutBucketPolicy", "arn:aws:s3:::reports"),
+            (role, eng, "s3:DeleteBucket", "arn:aws:s3:::reports"),
+            (role, eng, "s3:DeleteObject", "arn:aws:s3:::reports/q3.csv"),
+            (role, eng, "s3:PutObject", "arn:aws:s3:::archive/2025/q1.csv"),
+            (role, eng, "s3:DeleteBucket", "arn:aws:s3:::archive"),
+            ("auditor (no policy of her own)", self.auditor, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+            ("auditor (no policy of her own)", self.auditor, "s3:PutObject",
+             "arn:aws:s3:::reports/notes.csv"),
+            ("pat, account 444455556666", self.outsider, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+            ("Erin herself (user erin)", self.erin, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+        ]
+        return tuple(Question(who, session, action, resource)
+                     for who, session, action, resource in asked)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request to predict: who asks, for which action on which resource. ``decide()``
+    asks the world (as ``Session.can``: nothing is called, nothing changes)."""
+
+    who: str
+    session: Session
+    action: str
+    resource: str
+
+    def decide(self) -> Decision:
+        return self.session.can(self.action, self.resource)
+
 
 def how_aws_decides() -> HowAwsDecides:
     """One request, every kind of policy: the organisation's SCPs above the workloads
@@ -440,7 +479,7 @@ def sessions() -> Sessions:
 
 __all__ = [
     "AutoScalingServiceLinkedRole", "CrossAccountS3", "Ec2ReadsS3", "EcsTaskReadsSqs",
-    "HowAwsDecides", "LambdaWritesDynamoDB", "LeakedCredentials", "Sessions",
+    "HowAwsDecides", "LambdaWritesDynamoDB", "LeakedCredentials", "Question", "Sessions",
     "ThirdPartyExternalId", "allow", "autoscaling_service_linked_role", "cross_account_s3",
     "ec2_reads_s3", "ecs_task_reads_sqs", "how_aws_decides", "lambda_writes_dynamodb",
     "leaked_credentials", "save_order", "sessions", "third_party_external_id", "trust",
