@@ -7,7 +7,7 @@ NOTEBOOKS  := $(wildcard notebooks/*.ipynb)
 LINT_PATHS := $(wildcard iamlab tests benchmarks)
 BENCHES    := $(wildcard benchmarks/bench_*.py)
 
-.PHONY: setup lab test lint bench clean
+.PHONY: setup lab test lint bench clean student
 
 setup: $(STAMP)
 	bash scripts/setup-system.sh
@@ -34,6 +34,11 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
+
+# The student edition: solutions and hidden tests removed, in build/student. Notebooks already
+# there hold a learner's work and are kept; FORCE=1 writes them all again.
+student: setup
+	$(PY) scripts/student_edition.py notebooks build/student $(if $(FORCE),--force)
 
 bench: setup
 	@set -e; for f in $(BENCHES); do echo "== $$f"; $(PY) $$f; done

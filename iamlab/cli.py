@@ -73,11 +73,16 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     return 1 if failed else 0
 
 
-# The other subcommands: name, the module that implements it, the one-line help.
-_COMMANDS = (
-    ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump"),
-    ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky"),
-    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine"),
+# The other subcommands: name, the module that implements it, the one-line help, and the
+# prefix of its ``add_arguments``/``run`` functions when a module holds several commands.
+_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump", ""),
+    ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky", ""),
+    ("exercises", "iamlab.exercises.command", "list the exercises that grade your policy",
+     "list"),
+    ("grade", "iamlab.exercises.command", "grade a policy file as an exercise's answer", ""),
+    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine",
+     ""),
 )
 
 
@@ -88,11 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("file", nargs="?", help="cases file (JSON Lines); stdin when absent or -")
     sim.add_argument("--explain", action="store_true", help="add the explanation to each answer")
     sim.set_defaults(run=_simulate)
-    for name, module, summary in _COMMANDS:
+    for name, module, summary, prefix in _COMMANDS:
         command = importlib.import_module(module)  # add_arguments(parser), run(args, stdout)
         sub_parser = sub.add_parser(name, help=summary)
-        command.add_arguments(sub_parser)
-        sub_parser.set_defaults(run=command.run)
+        infix = f"_{prefix}" if prefix else ""
+        getattr(command, f"add{infix}_arguments")(sub_parser)
+        sub_parser.set_defaults(run=getattr(command, f"run{infix}"))
     return parser
 
 
