@@ -28,6 +28,7 @@ lab: setup
 
 test: setup
 	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks)
+	$(PY) scripts/course_nav.py --check
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
