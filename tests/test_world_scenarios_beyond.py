@@ -176,3 +176,49 @@ def test_a_row_without_prediction_still_shows_the_answer_and_text_is_escaped() -
     table.check()
     assert "no prediction" in table.verdicts[0].value
     assert "<b>mallory</b>" not in table.children[1].children[0].value
+
+
+# -- notebook 09's exercise: a session graded by inspecting it --------------------------------
+TWO_THOUSAND_25 = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/2025/*"}]}
+
+
+def session_for(duration: int | None = None, policy: dict | None = None, **kw: object):
+    s = S.sessions()
+    args: dict = dict(kw)
+    if duration is not None:
+        args["DurationSeconds"] = duration
+    if policy is not None:
+        args["Policy"] = policy
+    return s.world.session(assume(s, **args)["Credentials"])
+
+
+def test_the_reference_session_passes_silently(capsys: pytest.CaptureFixture[str]) -> None:
+    from iamlab.exercises.sessions import check_session
+
+    assert check_session(session_for(7200, TWO_THOUSAND_25)) is None
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(("name", "make", "says"), [
+    ("not made", lambda: None, "you have not made the session yet"),
+    ("the response, not a session", lambda: {"Credentials": {}}, "should be a session"),
+    ("default duration", lambda: session_for(None, TWO_THOUSAND_25), "last 3600 seconds"),
+    ("no session policy", lambda: session_for(7200), "reports/2024/q4.csv must be denied"),
+    ("too broad a session policy", lambda: session_for(7200, {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                "Resource": "arn:aws:s3:::reports/*"}]}),
+     "must be denied"),
+    ("a policy for the wrong year", lambda: session_for(7200, {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                "Resource": "arn:aws:s3:::reports/2024/*"}]}),
+     "reports/2025/q1.csv must be allowed"),
+    ("Dana herself", lambda: S.sessions().dana, "must be a session of"),
+])
+def test_known_wrong_sessions_fail_with_what_is_wrong(name: str, make, says: str) -> None:
+    from iamlab.exercises import NotYet
+    from iamlab.exercises.sessions import check_session
+
+    with pytest.raises(NotYet, match="Not yet \\(two-hour-reports-2025\\)") as err:
+        check_session(make())
+    assert says in str(err.value), name
