@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from iamlab.conditions import ConditionCheck
 from iamlab.matching import CompiledStatement
 from iamlab.policy import Effect, Policy, PolicyKind, Statement
+from iamlab.printable import printable
 from iamlab.request import Request
 
 if TYPE_CHECKING:
@@ -139,7 +140,8 @@ class Decision:
         return f"because no {self.blocked_by.label} allows the {action} action"
 
     def text(self) -> str:
-        """A plain-text explanation: the summary, the deciding statements, every statement."""
+        """A plain-text explanation: the summary, the deciding statements, every statement
+        (control characters from a policy shown escaped, see :mod:`iamlab.printable`)."""
         lines = [f"{self.verdict.value}: {self.summary}"]
         lines += [f"  note: {n}" for n in self.notes]
         if self.deciding:
@@ -151,7 +153,7 @@ class Decision:
                 lines.append(f"  - {r.summary}")
                 lines += [f"      {'ok ' if c.passed else 'NO '} {c.describe()}"
                           for c in r.conditions]
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)  # safe to print on a terminal
 
     def __str__(self) -> str:
         return self.text()

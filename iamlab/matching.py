@@ -61,8 +61,10 @@ class CompiledStatement:
         static = [r for r in resources or () if not (variables and _has_variable(r))]
         self.resource_dynamic = tuple(r for r in resources or ()
                                       if variables and _has_variable(r))
-        self.resource_rx = (re.compile("|".join(f"(?:{arn_regex_source(r)})" for r in static)
-                                       + r"\Z", re.DOTALL) if static else _NEVER)
+        # every alternative must match the whole ARN: (?:a|b)\Z, never a|b\Z
+        self.resource_rx = (re.compile("(?:" + "|".join(f"(?:{arn_regex_source(r)})"
+                                                        for r in static) + r")\Z", re.DOTALL)
+                            if static else _NEVER)
         self.conditions = tuple(
             CompiledCondition(spec, c.key, c.values, variables)
             for c in statement.conditions

@@ -365,8 +365,18 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+def _looks_like_path(text: str) -> bool:
+    """Whether a string given as a policy is a file name (``examples/x.json``) rather than
+    JSON text: one line, not starting like JSON, and an existing file or a ``.json`` name."""
+    name = text.strip()
+    if not name or "\n" in name or name[0] in '{["' or name in ("null", "true", "false"):
+        return False
+    return name.lower().endswith(".json") or Path(name).is_file()
+
+
 def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
-    """Turn text, bytes, a mapping or a path into (value, locations, text)."""
+    """Turn text, bytes, a mapping or a path (a ``Path``, or a string naming a file such as
+    ``examples/x.json``) into (value, locations, text)."""
     if isinstance(source, Mapping):
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
         try:
@@ -375,6 +385,8 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
             raise PolicyError([Problem("not-json", "the policy holds something that is not "
                                        f"JSON: {exc}")]) from None
         return value, Locations.empty(), None
+    if isinstance(source, str) and _looks_like_path(source):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         try:
             source = Path(source).read_text(encoding="utf-8")
@@ -428,5 +440,36 @@ def parse_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENT
     policy, problems = check_policy(source, kind, name, strict)
     if policy is None:
         label = f'{PolicyKind(kind).label} "{name}"' if name else f"the {PolicyKind(kind).label}"
-        raise PolicyError(problems, label)
+        raise PolicyError(problems, label, _kind_hint(source, PolicyKind(kind)))
     return policy
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _kind_hint(source: PolicySource, kind: PolicyKind) -> str:
+    """When a role's trust policy is read as another kind (``parse_policy`` reads an
+    identity-based policy unless told), a hint saying which kind to pass ("" otherwise)."""
+    if kind is PolicyKind.TRUST:
+        return ""
+    try:
+        doc = load_document(source)[0]
+    except PolicyError:
+        return ""
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list) or not statements:
+        return ""
+
+    def actions(st: Any) -> list[Any]:
+        value = st.get("Action", []) if isinstance(st, dict) else []
+        return value if isinstance(value, list) else [value]
+    trusts = all(isinstance(st, dict) and "Principal" in st and "Resource" not in st
+                 and actions(st) and all(isinstance(a, str) and a.lower().startswith(
+                     "sts:assumerole") for a in actions(st)) for st in statements)
+    if not trusts:
+        return ""
+    return (f"this looks like a role trust policy (it names principals who may assume a "
+            f"role), read as {_article(kind.label)} {kind.label}: pass the kind, "
+            'parse_policy(source, "trust")')

@@ -221,3 +221,52 @@ def test_cli_grade_json_names_request_and_statement(tmp_path: Path) -> None:
     assert deny[0]["statement"] == "All"
     assert deny[0]["request"]["resource"] == "arn:aws:s3:::other-bucket/q3.csv"
     assert set(deny[0]["request"]) == {"principal", "action", "resource", "context"}
+
+
+# -- a passed answer agrees with the reference beyond the requests the grader asked ---------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from iamlab.catalog import catalog  # noqa: E402
+from iamlab.exercises.spec import Probe  # noqa: E402
+from iamlab.parse import parse_policy  # noqa: E402
+
+COMPARED = [ex for ex in ALL if ex.compare]
+
+
+def _random_probe(ex: exercises.Exercise) -> st.SearchStrategy[Probe]:
+    contexts = st.sampled_from(ex.contexts)
+    if ex.kind == "trust":
+        role = ex.must_allow[0].resource
+        accounts = st.sampled_from(["111122223333", "444455556666", "777788889999"])
+        names = st.sampled_from(["alice", "bob", "audit-app", "intern", "x", "Admin"])
+        iam = st.builds(lambda a, kind, n: f"arn:aws:iam::{a}:{kind}/{n}", accounts,
+                        st.sampled_from(["user", "role"]), names)
+        services = st.sampled_from(["ec2.amazonaws.com", "lambda.amazonaws.com",
+                                    "ecs-tasks.amazonaws.com", "s3.amazonaws.com"])
+        return st.builds(lambda p, c: Probe("sts:AssumeRole", role, p, c),
+                         st.one_of(iam, services), contexts)
+    actions = [a for s in ex.services for a in catalog().actions(s)]
+    keys = st.text(alphabet="abcxyz/._-0123456789", min_size=1, max_size=12)
+    resources = st.one_of(st.sampled_from(ex.resources),
+                          st.builds(lambda r, k: r + k, st.sampled_from(ex.resources), keys))
+    return st.builds(lambda a, r, c: Probe(a, r, "", c), st.sampled_from(actions), resources,
+                     contexts)
+
+
+@pytest.mark.parametrize("ex", COMPARED, ids=lambda e: e.id)
+def test_right_answers_agree_with_the_reference_on_random_requests(
+        ex: exercises.Exercise) -> None:
+    stage = Stage.build(ex)
+    reference = stage.with_policy(parse_policy(ex.reference, ex.policy_kind, "reference"))
+    answers = [stage.with_policy(parse_policy(a.policy, ex.policy_kind, a.name))
+               for a in ex.right_answers]
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(_random_probe(ex))
+    def agree(probe: Probe) -> None:
+        expected = stage.decide(reference, probe).allowed
+        for answer in answers:
+            assert stage.decide(answer, probe).allowed == expected, probe
+
+    agree()

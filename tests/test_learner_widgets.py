@@ -92,3 +92,65 @@ def test_a_policy_over_its_size_quota_is_refused() -> None:
     assert len(pg.permissions.value) > 300_000
     assert not pg.permissions.valid and "a valid" not in pg.permissions.status.value
     assert "quota-exceeded" in [p.code for p in pg.permissions.errors]
+
+
+# -- honest state while a policy is broken ------------------------------------------------
+
+def test_a_broken_policy_greys_the_decision_and_says_whose_it_is() -> None:
+    pg = Playground(debounce=0)
+    trust_text = pg.trust.value
+    assert not pg.view.stale and "iamlab-stale" not in pg.view._dom_classes
+    pg.trust.value = ""
+    pg.permissions.value = '{"Version": "2012-10-17", "Statement": ['
+    assert pg.view.stale and "iamlab-stale" in pg.view._dom_classes
+    assert "iamlab-stale" in pg.graph._dom_classes
+    note = pg.view.stale_note.value
+    assert "the trust policy and the permissions policy has problems" not in note
+    assert "the trust policy and the permissions policy" in note
+    assert "belongs to the last valid version" in note
+    pg.permissions.reset()
+    assert "the permissions policy" not in pg.view.stale_note.value and pg.view.stale
+    pg.trust.value = trust_text
+    assert not pg.view.stale and pg.view.stale_note.value == ""
+    assert "iamlab-stale" not in pg.graph._dom_classes
+
+
+# -- colours: allowed green, denied red, and never colour alone --------------------------
+
+def _contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of ``#rrggbb`` against white."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (lum + 0.05)
+
+
+def test_allowed_is_green_and_denied_red_with_enough_contrast() -> None:
+    from iamlab.graph.dot import CONDITIONAL, HIGHLIGHT
+    from iamlab.render import ALLOWED_COLOUR, DENIED_COLOUR
+
+    assert HIGHLIGHT == ALLOWED_COLOUR  # the path drawn in a graph is a path that works
+    for colour in (ALLOWED_COLOUR, DENIED_COLOUR, CONDITIONAL):
+        assert _contrast_with_white(colour) >= 4.5, colour  # WCAG AA, text and lines
+    green, red = (int(c[3:5], 16) - int(c[1:3], 16) for c in (ALLOWED_COLOUR, DENIED_COLOUR))
+    assert green > 0 > red
+
+
+def test_the_diagram_says_allowed_and_denied_in_words_and_line_style() -> None:
+    from iamlab.render import ALLOWED_COLOUR, DENIED_COLOUR
+
+    pg = Playground(debounce=0)
+    act = next(line for line in pg.graph.source.splitlines() if "iamlab-request-act" in line)
+    assert "✔ s3:GetObject: allowed" in act and "style=solid" in act and ALLOWED_COLOUR in act
+    assert "✔ allowed (green, solid)" in pg.graph.source  # the legend
+    assert "✘ denied (red, dashed)" in pg.graph.source
+    pg.trust.value = pg.trust.value.replace("ec2.amazonaws.com", "lambda.amazonaws.com")
+    pg.flush()
+    step1 = next(line for line in pg.graph.source.splitlines()
+                 if "iamlab-request-assume" in line)
+    assert "✘ not trusted" in step1 and "style=dashed" in step1 and DENIED_COLOUR in step1
+    badge = pg.view.assume.value
+    assert "✘ DENIED (nothing allows it)" in badge and DENIED_COLOUR in badge
+    assert "✔ ALLOWED" in pg.view.act.value and ALLOWED_COLOUR in pg.view.act.value

@@ -244,7 +244,7 @@ def _compare(stage: Stage, answer: Any, policy: Policy, reference_policy: Policy
         decision = stage.decide(answer, example, explain=True)
         granting = _own(decision.deciding, policy)
         by = f" ({granting[0].statement.label})" if granting else ""
-        others = sorted({p.action for p in found} - {example.action})
+        others = sorted({p.action for p in found} - {example.action}, key=lambda a: (len(a), a))
         more = (f" It also allows {len(found) - 1} more such request"
                 f"{'s' if len(found) > 2 else ''}"
                 + (f" (e.g. {', '.join(others[:4])})" if others else "") + "."

@@ -18,8 +18,19 @@ import ipywidgets as W
 
 from iamlab.errors import IamlabError
 from iamlab.playground import Outcome, RolePlayground
+from iamlab.render import ALLOWED_COLOUR as _GREEN
+from iamlab.render import DENIED_COLOUR as _RED
 
-_GREEN, _RED = "#15803d", "#b42318"
+# what the request's arrows mean, said in colour, line style and words
+_LEGEND = (
+    "  subgraph cluster_request_legend {\n"
+    '    label=<<b>this request</b>>; style="rounded"; color="#d1d5db"; fontcolor="#6b7280";\n'
+    '    request_legend [shape=plaintext, fontsize=9, class="iamlab-request-legend", label=<'
+    '<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
+    f'<tr><td align="left"><font color="{_GREEN}">\u2501\u2501\u2501\u25b6 \u2714 allowed '
+    "(green, solid)</font></td></tr>"
+    f'<tr><td align="left"><font color="{_RED}">\u2505\u2505\u2505\u25b7 \u2718 denied '
+    "(red, dashed)</font></td></tr></table>>];\n  }")
 
 
 def diagram_source(model: RolePlayground, outcome: Outcome | None) -> str:
@@ -48,16 +59,17 @@ def diagram_source(model: RolePlayground, outcome: Outcome | None) -> str:
                      f'color="{_RED}", fontcolor="{_RED}", style=dashed, penwidth=2.5, '
                      'class="iamlab-request-assume"];')
     elif not existing:
-        lines.append(f"  {src} -> {dst} [label={dot_string('may assume')}, color=\"{_GREEN}\", "
+        lines.append(f"  {src} -> {dst} [label={dot_string('✔ may assume')}, color=\"{_GREEN}\", "
                      f'fontcolor="{_GREEN}", penwidth=2.5, class="iamlab-request-assume"];')
     ok = outcome.act.allowed
-    verdict = f"{outcome.ask.action}: allowed" if ok else f"✘ {outcome.ask.action}: denied"
+    verdict = f"✔ {outcome.ask.action}: allowed" if ok else f"✘ {outcome.ask.action}: denied"
     colour = _GREEN if ok else _RED
     lines.append(f"  request_resource [label={dot_string(outcome.ask.resource)}, shape=cylinder, "
                  'style=filled, fillcolor="#eef6ff", fontsize=9, class="iamlab-request-resource"];')
     lines.append(f"  {dst} -> request_resource [label={dot_string(verdict)}, color=\"{colour}\", "
                  f'fontcolor="{colour}", penwidth=2.5, style={"solid" if ok else "dashed"}, '
                  'class="iamlab-request-act"];')
+    lines.append(_LEGEND)
     end = base.rstrip().rfind("}")  # the graph's closing brace: add the request inside
     return base[:end] + "\n".join(lines) + "\n}\n"
 

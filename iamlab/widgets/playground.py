@@ -103,6 +103,8 @@ class Playground(W.VBox):  # type: ignore[misc]
         guard = guarded("the playground", self._oops)
         self.trust.observe(guard(lambda _c: self.update()), "policy")
         self.permissions.observe(guard(lambda _c: self.update()), "policy")
+        for editor in (self.trust, self.permissions):
+            editor.observe(guard(lambda _c: self._show_stale()), "problems")
         self.request.observe(guard(lambda _c: self.update()), "ask")
         children: list[Any] = [style_widget()]
         if intro:
@@ -181,7 +183,24 @@ class Playground(W.VBox):  # type: ignore[misc]
             return
         self.message.value = ""
         self.view.show(self.outcome)
+        self._show_stale()
         self._redraw()
+
+    def broken(self) -> str:
+        """The policies being edited that AWS would refuse as they stand ("" if none): the
+        decisions shown then come from their last valid versions."""
+        names = [name for name, editor in (("the trust policy", self.trust),
+                                           ("the permissions policy", self.permissions))
+                 if not editor.valid]
+        return " and ".join(names)
+
+    def _show_stale(self) -> None:
+        broken = self.broken()
+        self.view.set_stale(broken)
+        if broken:
+            self.graph.add_class("iamlab-stale")
+        else:
+            self.graph.remove_class("iamlab-stale")
 
     def _draw(self) -> None:
         if self.model is None or not self._graph_enabled:

@@ -53,7 +53,7 @@ class Ec2ReadsS3:
 def ec2_reads_s3() -> Ec2ReadsS3:
     """An instance reads ``s3://reports/q3.csv`` with its role's temporary credentials."""
     world = World()
-    admin = world.admin
+    admin = world.administrator  # a person signed in as the Administrator role, not root
 
     # the data the application needs
     admin.s3.create_bucket(Bucket="reports")
@@ -101,7 +101,7 @@ class LambdaWritesDynamoDB:
 def lambda_writes_dynamodb() -> LambdaWritesDynamoDB:
     """A function saves orders to a table; its execution role also lets it write logs."""
     world = World()
-    admin = world.admin
+    admin = world.administrator  # a person signed in as the Administrator role, not root
 
     admin.dynamodb.create_table(TableName="orders",
                                 KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}])
@@ -139,7 +139,7 @@ def ecs_task_reads_sqs() -> EcsTaskReadsSqs:
     """A container reads orders from a queue (task role); the ECS agent pulls its image
     from ECR and ships its logs (task execution role)."""
     world = World()
-    admin = world.admin
+    admin = world.administrator  # a person signed in as the Administrator role, not root
 
     queue_url = admin.sqs.create_queue(QueueName="orders")["QueueUrl"]
     admin.sqs.send_message(QueueUrl=queue_url, MessageBody='{"order_id": 1, "item": "book"}')
@@ -187,7 +187,7 @@ def autoscaling_service_linked_role() -> AutoScalingServiceLinkedRole:
     """Creating the first Auto Scaling group creates AWSServiceRoleForAutoScaling, which
     Auto Scaling then uses to launch the group's instances."""
     world = World()
-    admin = world.admin
+    admin = world.administrator  # a person signed in as the Administrator role, not root
 
     admin.ec2.create_launch_template(
         LaunchTemplateName="web",
@@ -213,8 +213,8 @@ def cross_account_s3() -> CrossAccountS3:
     there: the role trusts the dev account, and Alice's own policy lets her assume it."""
     world = World(alias="dev")
     data = world.create_account("444455556666", alias="data")
-    owner = world.root(data.account_id)
-    dev = world.admin
+    owner = world.administrator_of(data.account_id)
+    dev = world.administrator
 
     # in the data account: the bucket, and a role the dev account may assume
     owner.s3.create_bucket(Bucket="shared-data")
@@ -252,8 +252,8 @@ def third_party_external_id() -> ThirdPartyExternalId:
     it into using our role."""
     world = World(alias="us")
     partner_account = world.create_account("777788889999", alias="partner")
-    admin = world.admin
-    partner_admin = world.root(partner_account.account_id)
+    admin = world.administrator  # a person signed in as the Administrator role, not root
+    partner_admin = world.administrator_of(partner_account.account_id)
 
     admin.s3.create_bucket(Bucket="audit-logs")
     admin.s3.put_object(Bucket="audit-logs", Key="2025/01/06.log", Body="login ok\n")
