@@ -78,7 +78,8 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
     """Edit one policy as JSON or as a form; ``policy`` is the last valid one.
 
     ``value`` is JSON text, a dict, a :class:`Policy`, or the key of a starter
-    (``"trust-ec2"``, ``"read-bucket"``...).
+    (``"trust-ec2"``, ``"read-bucket"``...). With ``optional``, empty text means "no such
+    policy" (``policy`` is None), as for a boundary or a session policy one may not have.
     """
 
     policy = traitlets.Any(None, allow_none=True)
@@ -90,8 +91,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                  bucket: str = DEFAULT_BUCKET,
                  principal_choices: dict[str, tuple[str, ...]] | None = None,
                  resource_choices: tuple[str, ...] = (), rows: int = 12,
-                 debounce: float = 0.2, style: bool = True) -> None:
+                 debounce: float = 0.2, style: bool = True, optional: bool = False) -> None:
         self.kind = PolicyKind(kind)
+        self.optional = optional
         self.name = name
         self.account = account
         self.bucket = bucket
@@ -105,7 +107,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             value="", layout=W.Layout(width="auto"))
         self.reset_button = W.Button(description="reset", tooltip="back to the first version",
                                      layout=W.Layout(width="auto"))
-        self.text = W.Textarea(value=text, rows=rows, continuous_update=True,
+        # tall enough for the starting text (and one more line), so nothing is hidden
+        self.text = W.Textarea(value=text, rows=max(rows, text.count("\n") + 2),
+                               continuous_update=True,
                                layout=W.Layout(width="100%"))
         self.text.add_class("iamlab-json")
         self.text.add_class(f"iamlab-{self.kind.value}-json")
@@ -173,6 +177,14 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             self._sync_form()
 
     def _validate(self, text: str) -> None:
+        if self.optional and not text.strip():  # no such policy: valid, and it counts not
+            self._accepted = True
+            self.problems = []
+            self.policy = None
+            what = escape(_KIND_NAMES.get(self.kind, self.kind.label))
+            self.status.value = (f'<div class="iamlab-ok">No {what}: empty, it does not count. '
+                                 "Write one to add it.</div>")
+            return
         policy, problems = check_policy(text, self.kind, self.name)
         if policy is not None:  # the linter's bad Sid replaces the parser's warning
             problems = [p for p in problems if p.code != "bad-sid"] + lint_problems(
