@@ -363,7 +363,7 @@ def how_aws_decides() -> HowAwsDecides:
     world = World(account_id=MANAGEMENT, alias="management")
     world.create_account(WORKLOADS, alias="workloads")
     world.create_account(PARTNER, alias="partner")
-    admin = world.root(WORKLOADS)
+    admin = world.administrator_of(WORKLOADS)  # signed in as the Administrator role, not root
 
     # the organisation: the workloads account sits in an OU whose SCP forbids deleting buckets
     org = world.create_organization()
@@ -410,8 +410,7 @@ def how_aws_decides() -> HowAwsDecides:
 
     # the bucket policy names two users who have no identity policy allowing S3 at all
     admin.iam.create_user(UserName="auditor")
-    partner = world.root(PARTNER)
-    partner.iam.create_user(UserName="pat")
+    world.administrator_of(PARTNER).iam.create_user(UserName="pat")
     admin.s3.put_bucket_policy(Bucket="reports", Policy={"Version": VERSION, "Statement": [{
         "Sid": "AuditorsRead", "Effect": "Allow",
         "Principal": {"AWS": ["arn:aws:iam::111122223333:user/auditor",
@@ -437,7 +436,7 @@ def sessions() -> Sessions:
     """Dana assumes ReportsAnalyst (up to four hours, with session tags and a source
     identity); from that session she may assume ReportsPublisher (role chaining)."""
     world = World()
-    admin = world.admin
+    admin = world.administrator  # a person signed in as the Administrator role, not root
 
     admin.s3.create_bucket(Bucket="reports")
     for key in ("2024/q4.csv", "2025/q1.csv", "2025/q2.csv",
