@@ -90,8 +90,9 @@ c.Spawner.default_url = "/lab/tree/00-start-here.ipynb"
 c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
-# no network: JupyterLab neither checks for updates nor fetches its news feed
-c.Spawner.args = ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                  "--LabApp.news_url=None"]
+# JupyterLab as `make lab` has it (etc/jupyter): no news feed, no update check, nothing
+# leaves the machine; a learner's own ~/.jupyter settings still apply
+c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(ROOT / "etc" / "jupyter")}
+c.Spawner.args = []
 if hasattr(os, "getuid") and os.getuid() == 0:  # dev machines and containers run as root
     c.Spawner.args.append("--allow-root")
