@@ -131,7 +131,10 @@ def run(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> dict[str, s
     """Run the notebook in a kernel; returns each displayed widget's static HTML by model id."""
     from nbclient import NotebookClient
 
+    # an unanswered exercise's check cell says "Not yet" (as the learner sees it); any other
+    # error stops the build
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            allow_error_names=["NotYet"],
                             resources={"metadata": {"path": str(cwd)}})
     with client.setup_kernel():
         for i, cell in enumerate(nb.cells):
