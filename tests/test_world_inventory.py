@@ -175,10 +175,10 @@ def test_example_dump_trust_relationships():
     for account, allowed in (("098765432109", True), ("012345678901", False)):
         if account not in world.accounts:
             world.create_account(account)
-        root = world.root(account)
+        admin = world.administrator_of(account)  # root may not assume roles: an admin role
         role = f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole"
         if allowed:
-            assert root.sts.assume_role(RoleArn=role, RoleSessionName="ops")
+            assert admin.sts.assume_role(RoleArn=role, RoleSessionName="ops")
         else:
             with pytest.raises(AccessDenied):
-                root.sts.assume_role(RoleArn=role, RoleSessionName="ops")
+                admin.sts.assume_role(RoleArn=role, RoleSessionName="ops")
