@@ -15,9 +15,9 @@ from typing import Any
 
 from iamlab.arn import PrincipalType, identify
 from iamlab.engine import TRUST_ACTIONS, PolicySet
-from iamlab.errors import IamlabError, PolicyError, format_path
+from iamlab.errors import IamlabError, format_path
 from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
-from iamlab.parse import parse_policy
+from iamlab.parse import check_document
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, Request, Resource
 
@@ -46,6 +46,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
 def read_case_line(text: str) -> Any:
     """Decode one JSON line of cases, refusing an object that repeats a key.
 
@@ -56,7 +59,7 @@ def read_case_line(text: str) -> Any:
     text that is not JSON and :class:`CaseError` for a repeated key (saying where).
     """
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return _DECODER.decode(text)
     except _RepeatedKey:
         pass
     try:
@@ -70,11 +73,11 @@ def read_case_line(text: str) -> Any:
 
 
 def _policy(doc: Any, kind: PolicyKind, name: str, strict: bool) -> Policy:
-    try:
-        return parse_policy(doc, kind, name, strict)
-    except PolicyError as exc:
-        raise CaseError("; ".join(f"{name} {p}" for p in exc.problems
-                                  if p.severity == "error")) from None
+    # the document was decoded from JSON text: it is checked as it is, not copied first
+    policy, problems = check_document(doc, kind, None, strict, name)
+    if policy is None:
+        raise CaseError("; ".join(f"{name} {p}" for p in problems if p.severity == "error"))
+    return policy
 
 
 def _policies(docs: Any, kind: PolicyKind, field_name: str, strict: bool) -> list[Policy]:
