@@ -37,6 +37,7 @@ ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 """What an action (or action pattern) must look like: ``service:Action``, wildcards allowed."""
 
 PolicySource = str | bytes | Mapping[str, Any] | os.PathLike[str]
+_EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
 _ACCOUNT = re.compile(r"\d{12}")
 _UNIQUE_ID = re.compile(r"[A-Z0-9]{21}")
 
@@ -135,7 +136,7 @@ class _Checker:
         sid = s.get("Sid")
         if "Sid" in s and not isinstance(sid, str):
             self.problem("bad-type", "Sid must be a string", (*path, "Sid"))
-        effect = s.get("Effect")
+        effect: Any = s.get("Effect")
         if "Effect" not in s:
             self.problem("missing-effect", 'the statement has no Effect ("Allow" or "Deny")',
                          path)
@@ -179,7 +180,7 @@ class _Checker:
             if "Condition" in s else ()
         if self.errors > before:
             return None
-        return Statement(Effect(effect), sid if isinstance(sid, str) else None, actions,
+        return Statement(_EFFECTS[effect], sid if isinstance(sid, str) else None, actions,
                          not_actions, resources, not_resources, principals, not_principals,
                          conditions, index)
 
