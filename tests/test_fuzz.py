@@ -2,9 +2,10 @@
 
 Cases go through ``simulate_lines`` (what ``iamlab simulate`` runs), policies through the
 parser and the linter (text output included), dumps through the loader, the graph and its
-DOT text, and calls with odd parameters through every operation of the world. Each generated input starts from a valid one and has some of its values
-replaced by odd ones (wrong types, empty lists, control characters, lone surrogates, huge
-numbers, deep nesting), so that the checks past the first one are reached too.
+DOT text, and calls with odd parameters through every operation of the world. Each
+generated input starts from a valid one and has some of its values replaced by odd ones
+(wrong types, empty lists, control characters, lone surrogates, huge numbers, deep
+nesting), so that the checks past the first one are reached too.
 
 ``IAMLAB_EXAMPLES`` sets how many examples each test tries (default 25, to keep
 ``make test`` fast; a longer run: ``IAMLAB_EXAMPLES=2000 pytest tests/test_fuzz.py``).
