@@ -13,6 +13,7 @@ from typing import IO, Any, TextIO
 from iamlab.cases import CaseError, case_from_dict, read_case_line
 from iamlab.engine import evaluate
 from iamlab.inputs import CASE_LIMIT_WHY, MAX_CASE_LINE_BYTES, limited_lines, too_large
+from iamlab.printable import printable
 
 
 def simulate_lines(lines: Iterable[str | bytes],
@@ -81,7 +82,8 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
         try:
             source = open(args.file, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            print(f"iamlab simulate: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            print(f"iamlab simulate: cannot read {printable(args.file)}: {exc.strerror}",
+                  file=sys.stderr)
             return 2
     failed = 0
     try:
