@@ -149,15 +149,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 def _open_and_run(page: object, url: str, token: str, notebook: str) -> None:
     """Open a notebook, wait for its kernel, run every cell, wait until all ran, and check
     that none printed an error."""
-    page.goto(f"{url}/lab/tree/{notebook}?token={token}")  # type: ignore[attr-defined]
+    # ?reset: a fresh workspace, so a notebook an earlier test opened does not come back
+    page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")  # type: ignore[attr-defined]
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.context"
+        " && window.jupyterapp.shell.currentWidget.context.path.endsWith(name)"
         " && window.jupyterapp.shell.currentWidget.sessionContext"
         " && window.jupyterapp.shell.currentWidget.sessionContext.session"
         " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
         " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-        ".connectionStatus === 'connected'", timeout=60_000)
+        ".connectionStatus === 'connected'", arg=notebook, timeout=60_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         """() => {
