@@ -24,12 +24,12 @@ import json
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from iamlab.arn import ACCOUNT_ID, parse_arn
 from iamlab.errors import IamlabError, PolicyError
+from iamlab.inputs import DUMP_LIMIT_WHY, MAX_DUMP_BYTES, InputTooLarge, read_limited
 from iamlab.inventory import GroupInfo, Inventory, RoleInfo, UserInfo
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
@@ -61,14 +61,20 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> Mapping[str, An
     else:
         where = str(source)
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            text = read_limited(source, MAX_DUMP_BYTES, "a dump", DUMP_LIMIT_WHY,
+                                json_only=True).decode("utf-8")
+        except InputTooLarge as exc:
+            raise DumpError(str(exc)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise DumpError(f"cannot read {where}: {exc}") from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             raise DumpError(f"{where} is not JSON: line {exc.lineno}, column {exc.colno}: "
                             f"{exc.msg}") from None
+        except RecursionError:
+            raise DumpError(f"{where} is not a dump: its JSON is nested too deeply (a dump "
+                            "is only a few levels deep)") from None
     if not isinstance(data, Mapping) or not any(k in data for k in DUMP_KEYS):
         raise DumpError(f"{where} is not the output of `aws iam get-account-authorization-"
                         f"details`: expected a JSON object with {', '.join(DUMP_KEYS)}")
@@ -78,10 +84,10 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> Mapping[str, An
     return data
 
 
-def _tags(entry: Mapping[str, Any]) -> dict[str, str]:
-    tags = entry.get("Tags") or []
-    return {str(t.get("Key")): str(t.get("Value", "")) for t in tags
-            if isinstance(t, Mapping) and "Key" in t}
+def _json_int(text: str) -> int | str:
+    """A JSON integer; one too long for Python to read (over 4,300 digits) stays text, so
+    that one absurd number spoils only the field it is in (no field of a dump is that long)."""
+    return int(text) if len(text) <= 1000 else text
 
 
 class _Loader:
@@ -95,13 +101,53 @@ class _Loader:
         self._boundaries: dict[str, Policy | None] = {}
         self._managed_docs: dict[str, tuple[str, Any]] = {}
 
-    def entries(self, key: str) -> list[Mapping[str, Any]]:
+    def entries(self, key: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """The entries of one of the dump's lists, each with where it is (``Policies[3]``)."""
         items = self.data.get(key) or []
-        good = [e for e in items if isinstance(e, Mapping)]
+        good = [(f"{key}[{i}]", e) for i, e in enumerate(items) if isinstance(e, Mapping)]
         if len(good) != len(items):
             self.notes.append(f"{key}: {len(items) - len(good)} entries are not JSON objects; "
                               "skipped")
         return good
+
+    def listed(self, entry: Mapping[str, Any], key: str, what: str) -> list[Any]:
+        """``entry[key]`` when it is a list (absent or null: empty); anything else is noted
+        and read as empty, so one malformed field spoils only itself."""
+        value = entry.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.notes.append(f"{what}: {key} should be a list, not "
+                              f"{type(value).__name__}; ignored")
+            return []
+        return value
+
+    def tags(self, entry: Mapping[str, Any], what: str) -> dict[str, str]:
+        return {str(t.get("Key")): str(t.get("Value", "")) for t in
+                self.listed(entry, "Tags", what) if isinstance(t, Mapping) and "Key" in t}
+
+    def entity(self, where: str, entry: Mapping[str, Any], kind: str
+               ) -> tuple[str, str, str] | None:
+        """(ARN, account, name) of a user, group or role entry, or None with a note when the
+        entry has no ARN of that kind. The name is the ARN's last part, which is what
+        policies and sessions use; a ``RoleName`` (``UserName``, ``GroupName``) that says
+        otherwise is noted."""
+        raw = entry.get("Arn")
+        label = kind.capitalize() + "Name"
+        parsed = parse_arn(raw) if isinstance(raw, str) else None
+        if parsed is None or parsed.service != "iam" or not parsed.resource.startswith(
+                kind + "/") or not parsed.resource.rsplit("/", 1)[-1]:
+            shown = f"{raw!r} is not" if raw is not None else "no Arn, so it is not"
+            self.notes.append(f"{where}: {shown} an IAM {kind} ARN (arn:aws:iam::ACCOUNT:"
+                              f"{kind}/NAME); the entry is skipped")
+            return None
+        arn, account = self.fix_arn(str(raw), kind)
+        name = arn.rsplit("/", 1)[-1]
+        given = entry.get(label)
+        if given is not None and given != name:
+            self.notes.append(f"{where}: {label} {given!r} differs from the name in its ARN "
+                              f"{arn}; the ARN's name {name!r} is used")
+        return arn, account, name
 
     def _main_account(self) -> str | None:
         """The account most ARNs in the dump belong to (to repair ``aws`` account fields)."""
@@ -151,11 +197,12 @@ class _Loader:
             return None
 
     def load_managed(self) -> None:
-        for entry in self.entries("Policies"):
+        for where, entry in self.entries("Policies"):
             arn = str(entry.get("Arn", ""))
             name = str(entry.get("PolicyName") or arn.rsplit("/", 1)[-1])
-            what = f"managed policy {arn}"
-            versions = [v for v in entry.get("PolicyVersionList") or [] if isinstance(v, Mapping)]
+            what = f"{where} (managed policy {arn})"
+            versions = [v for v in self.listed(entry, "PolicyVersionList", what)
+                        if isinstance(v, Mapping)]
             chosen = [v for v in versions if v.get("IsDefaultVersion") is True]
             if not chosen:
                 default = entry.get("DefaultVersionId")
@@ -174,7 +221,7 @@ class _Loader:
 
     def attached(self, entry: Mapping[str, Any], what: str) -> list[Policy]:
         out = []
-        for att in entry.get("AttachedManagedPolicies") or []:
+        for att in self.listed(entry, "AttachedManagedPolicies", what):
             arn = str(att.get("PolicyArn", "")) if isinstance(att, Mapping) else ""
             policy = self.managed.get(arn)
             if policy is not None:
@@ -188,7 +235,7 @@ class _Loader:
     def inline(self, entry: Mapping[str, Any], key: str, what: str,
                label: str = "") -> list[Policy]:
         out = []
-        for item in entry.get(key) or []:
+        for item in self.listed(entry, key, what):
             if not isinstance(item, Mapping):
                 continue
             name = str(item.get("PolicyName", ""))
@@ -220,28 +267,34 @@ class _Loader:
         self.load_managed()
         groups: list[GroupInfo] = []
         by_name: dict[tuple[str, str], GroupInfo] = {}
-        for entry in self.entries("GroupDetailList"):
-            arn, account = self.fix_arn(str(entry.get("Arn", "")), "group")
-            name = str(entry.get("GroupName") or arn.rsplit("/", 1)[-1])
+        for where, entry in self.entries("GroupDetailList"):
+            found = self.entity(where, entry, "group")
+            if found is None:
+                continue
+            arn, account, name = found
             what = f"group {arn}"
             policies = self.inline(entry, "GroupPolicyList", what, f"group {name}")
             policies += self.attached(entry, what)
             group = GroupInfo(arn, name, account, tuple(policies), str(entry.get("Path", "/")))
             groups.append(group)
             by_name[(account, name)] = group
-        users = [self.user(entry, by_name) for entry in self.entries("UserDetailList")]
-        roles = [self.role(entry) for entry in self.entries("RoleDetailList")]
+        users = [u for where, entry in self.entries("UserDetailList")
+                 if (u := self.user(where, entry, by_name)) is not None]
+        roles = [r for where, entry in self.entries("RoleDetailList")
+                 if (r := self.role(where, entry)) is not None]
         return Inventory(tuple(users), tuple(groups), tuple(roles), dict(self.managed),
                          {}, tuple(self.notes))
 
-    def user(self, entry: Mapping[str, Any], groups: Mapping[tuple[str, str], GroupInfo]
-             ) -> UserInfo:
-        arn, account = self.fix_arn(str(entry.get("Arn", "")), "user")
-        name = str(entry.get("UserName") or arn.rsplit("/", 1)[-1])
+    def user(self, where: str, entry: Mapping[str, Any],
+             groups: Mapping[tuple[str, str], GroupInfo]) -> UserInfo | None:
+        found = self.entity(where, entry, "user")
+        if found is None:
+            return None
+        arn, account, name = found
         what = f"user {arn}"
         policies = self.inline(entry, "UserPolicyList", what) + self.attached(entry, what)
         member_of: list[str] = []
-        for group_name in entry.get("GroupList") or []:
+        for group_name in self.listed(entry, "GroupList", what):
             group = groups.get((account, str(group_name)))
             if group is None:
                 self.notes.append(f"{what}: member of group {group_name!r}, which is not in "
@@ -250,12 +303,14 @@ class _Loader:
             member_of.append(group.arn)
             policies += group.policies
         return UserInfo(arn, name, account, _unique(policies), self.boundary(entry, what),
-                        tuple(member_of), _tags(entry), str(entry.get("Path", "/")),
+                        tuple(member_of), self.tags(entry, what), str(entry.get("Path", "/")),
                         str(entry["UserId"]) if entry.get("UserId") else None)
 
-    def role(self, entry: Mapping[str, Any]) -> RoleInfo:
-        arn, account = self.fix_arn(str(entry.get("Arn", "")), "role")
-        name = str(entry.get("RoleName") or arn.rsplit("/", 1)[-1])
+    def role(self, where: str, entry: Mapping[str, Any]) -> RoleInfo | None:
+        found = self.entity(where, entry, "role")
+        if found is None:
+            return None
+        arn, account, name = found
         what = f"role {arn}"
         trust_doc = entry.get("AssumeRolePolicyDocument")
         trust = None
@@ -267,11 +322,12 @@ class _Loader:
                                   f"{what}, trust policy")
         policies = self.inline(entry, "RolePolicyList", what) + self.attached(entry, what)
         path = str(entry.get("Path") or "/")
-        profiles = tuple(str(p.get("Arn")) for p in entry.get("InstanceProfileList") or []
+        profiles = tuple(str(p.get("Arn")) for p in
+                         self.listed(entry, "InstanceProfileList", what)
                          if isinstance(p, Mapping) and p.get("Arn"))
         duration = entry.get("MaxSessionDuration")
         return RoleInfo(arn, name, account, trust, _unique(policies),
-                        self.boundary(entry, what), _tags(entry), path,
+                        self.boundary(entry, what), self.tags(entry, what), path,
                         str(entry["RoleId"]) if entry.get("RoleId") else None,
                         int(duration) if isinstance(duration, int) else 3600,
                         path.startswith(SERVICE_LINKED_PATH), profiles)

@@ -6,17 +6,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
-from iamlab.cases import CaseError, case_from_dict
+from iamlab.cases import CaseError, case_from_dict, read_case_line
 from iamlab.engine import evaluate
+from iamlab.inputs import CASE_LIMIT_WHY, MAX_CASE_LINE_BYTES, limited_lines, too_large
 
 
 def simulate_lines(lines: Iterable[str | bytes],
                    explain: bool = False) -> Iterable[dict[str, Any]]:
-    """One answer per non-blank input line: ``{"id", "decision", "error"}`` (+ explanation)."""
+    """One answer per non-blank input line: ``{"id", "decision", "error"}`` (+ explanation).
+
+    A line longer than :data:`~iamlab.inputs.MAX_CASE_LINE_BYTES` is an error, and the lines
+    after it are not read (``/dev/zero`` is one endless line)."""
     for number, line in enumerate(lines, start=1):
         if isinstance(line, bytes):
             try:
@@ -27,9 +32,15 @@ def simulate_lines(lines: Iterable[str | bytes],
                 continue
         if not line.strip():
             continue
+        if len(line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")) \
+                > MAX_CASE_LINE_BYTES:
+            yield {"id": None, "decision": None, "error": f"line {number}: "
+                   + str(too_large("the line", "one case", MAX_CASE_LINE_BYTES,
+                                   CASE_LIMIT_WHY)) + "; the rest of the input is not read"}
+            return
         case_id: Any = None
         try:
-            raw = json.loads(line)
+            raw = read_case_line(line, parse_constant=_not_json, parse_float=_finite)
             if isinstance(raw, dict):
                 case_id = raw.get("id")
             case = case_from_dict(raw)
@@ -51,6 +62,33 @@ def simulate_lines(lines: Iterable[str | bytes],
         yield out
 
 
+def _not_json(word: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``, which Python's JSON reader accepts and JSON
+    does not (RFC 8259, section 6)."""
+    raise ValueError(f"{word} is not a JSON number (JSON has no NaN or Infinity)")
+
+
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; one beyond a double's range (``1e999``)
+    would become Infinity, which JSON cannot write back."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too "
+                         "large (beyond about 1.8e308)")
+    return value
+
+
+def json_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` when it can be written as strict JSON (RFC 8259: no NaN or Infinity,
+    which many JSON readers refuse), otherwise an error answer saying so."""
+    try:
+        json.dumps(answer, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        return {"id": None, "decision": None,
+                "error": f"the answer cannot be written as JSON: {exc}"}
+    return answer
+
+
 def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
     # Read bytes, so that one line that is not UTF-8 is one error line, not a traceback.
     source: IO[bytes] | TextIO
@@ -64,20 +102,27 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
             return 2
     failed = 0
     try:
-        for answer in simulate_lines(source, args.explain):
+        for answer in simulate_lines(limited_lines(source, MAX_CASE_LINE_BYTES),
+                                     args.explain):
+            answer = json_answer(answer)
             failed += answer["error"] is not None
-            stdout.write(json.dumps(answer) + "\n")
+            stdout.write(json.dumps(answer, allow_nan=False) + "\n")
     finally:
         if args.file not in (None, "-"):
             source.close()
     return 1 if failed else 0
 
 
-# The other subcommands: name, the module that implements it, the one-line help.
-_COMMANDS = (
-    ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump"),
-    ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky"),
-    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine"),
+# The other subcommands: name, the module that implements it, the one-line help, and the
+# prefix of its ``add_arguments``/``run`` functions when a module holds several commands.
+_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("graph", "iamlab.graph.command", "the access graph of an authorization-details dump", ""),
+    ("lint", "iamlab.lint.command", "check a policy and explain what is wrong or risky", ""),
+    ("exercises", "iamlab.exercises.command", "list the exercises that grade your policy",
+     "list"),
+    ("grade", "iamlab.exercises.command", "grade a policy file as an exercise's answer", ""),
+    ("quiz", "iamlab.exam.command", "the exam bank: export it, or check its keys with the engine",
+     ""),
 )
 
 
@@ -88,11 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("file", nargs="?", help="cases file (JSON Lines); stdin when absent or -")
     sim.add_argument("--explain", action="store_true", help="add the explanation to each answer")
     sim.set_defaults(run=_simulate)
-    for name, module, summary in _COMMANDS:
+    for name, module, summary, prefix in _COMMANDS:
         command = importlib.import_module(module)  # add_arguments(parser), run(args, stdout)
         sub_parser = sub.add_parser(name, help=summary)
-        command.add_arguments(sub_parser)
-        sub_parser.set_defaults(run=command.run)
+        infix = f"_{prefix}" if prefix else ""
+        getattr(command, f"add{infix}_arguments")(sub_parser)
+        sub_parser.set_defaults(run=getattr(command, f"run{infix}"))
     return parser
 
 

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 from iamlab.conditions import ConditionCheck
 from iamlab.matching import CompiledStatement
 from iamlab.policy import Effect, Policy, PolicyKind, Statement
+from iamlab.printable import printable
 from iamlab.request import Request
 
 if TYPE_CHECKING:
     import pandas
+
+    from iamlab.flow import Flow
 
 
 class Verdict(str, Enum):
@@ -126,6 +129,13 @@ class Decision:
     def __bool__(self) -> bool:
         return self.allowed
 
+    def flow(self) -> Flow:
+        """AWS's evaluation flow for this decision: the steps in order, what each said,
+        and which step and policy decided (:func:`iamlab.flow.evaluation_flow`)."""
+        from iamlab.flow import evaluation_flow
+
+        return evaluation_flow(self)
+
     @property
     def aws_reason(self) -> str:
         """The tail of AWS's AccessDenied message ("because no identity-based policy...")."""
@@ -139,7 +149,8 @@ class Decision:
         return f"because no {self.blocked_by.label} allows the {action} action"
 
     def text(self) -> str:
-        """A plain-text explanation: the summary, the deciding statements, every statement."""
+        """A plain-text explanation: the summary, the deciding statements, every statement
+        (control characters from a policy shown escaped, see :mod:`iamlab.printable`)."""
         lines = [f"{self.verdict.value}: {self.summary}"]
         lines += [f"  note: {n}" for n in self.notes]
         if self.deciding:
@@ -151,7 +162,7 @@ class Decision:
                 lines.append(f"  - {r.summary}")
                 lines += [f"      {'ok ' if c.passed else 'NO '} {c.describe()}"
                           for c in r.conditions]
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)  # safe to print on a terminal
 
     def __str__(self) -> str:
         return self.text()

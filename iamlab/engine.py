@@ -8,9 +8,10 @@ account", "Cross-account policy evaluation logic", "Permissions boundaries for I
 
 1. an explicit Deny in any applicable policy decides (explicitDeny);
 2. every level of resource control policies, then of service control policies, must allow;
-3. within one account, a resource-based policy that names the caller itself allows on its
-   own; one that names the role behind a role session still needs the boundary and
-   session policy; otherwise identity policies, boundary and session policy must all allow.
+3. within one account, a resource-based policy that names the caller itself (an IAM user,
+   a role session) allows on its own; one that names a role's ARN (the caller's role, or
+   the role behind its session) still needs the boundary and session policy; otherwise
+   identity policies, boundary and session policy must all allow.
    Role trust policies and KMS key policies must allow even within one account;
 4. across accounts both sides must allow: the caller's identity side (identity policies,
    boundary, session policy) and the resource-based policy.
@@ -18,11 +19,13 @@ account", "Cross-account policy evaluation logic", "Permissions boundaries for I
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from iamlab.arn import PrincipalType, parse_arn
 from iamlab.decision import Decision, StatementResult, Verdict
+from iamlab.errors import IamlabError
 from iamlab.matching import CompiledStatement, PrincipalMatch, compiled
 from iamlab.policy import Effect, Policy, PolicyKind
 from iamlab.request import Request
@@ -34,6 +37,8 @@ TRUST_ACTIONS = frozenset({
 })
 # Needs no permission, and no policy can deny it (STS API reference, GetCallerIdentity).
 CALLER_IDENTITY = "sts:getcalleridentity"
+# what PolicySet.of accepts for one policy: a Policy, or a document as a dict or JSON text
+PolicyLike = Policy | Mapping[str, Any] | str
 _LEVEL_NAMES = {PrincipalMatch.DIRECT: "direct", PrincipalMatch.SESSION_ISSUER:
                 "session issuer", PrincipalMatch.ACCOUNT: "account", PrincipalMatch.NONE: ""}
 
@@ -55,22 +60,80 @@ class PolicySet:
     rcps: tuple[tuple[Policy, ...], ...] | None = None
 
     @classmethod
-    def of(cls, identity: Iterable[Policy] = (), resource: Policy | None = None,
-           boundary: Policy | Iterable[Policy] | None = None,
-           session: Policy | Iterable[Policy] | None = None,
-           scps: Iterable[Iterable[Policy]] | None = None,
-           rcps: Iterable[Iterable[Policy]] | None = None) -> PolicySet:
-        """Build from lists or single policies."""
-        def many(p: Policy | Iterable[Policy] | None) -> tuple[Policy, ...]:
+    def of(cls, identity: PolicyLike | Iterable[PolicyLike] = (),
+           resource: PolicyLike | None = None,
+           boundary: PolicyLike | Iterable[PolicyLike] | None = None,
+           session: PolicyLike | Iterable[PolicyLike] | None = None,
+           scps: Iterable[Iterable[PolicyLike]] | None = None,
+           rcps: Iterable[Iterable[PolicyLike]] | None = None) -> PolicySet:
+        """Build from lists or single policies. A policy may also be given as a dict or
+        JSON text (parsed as the kind its place says); anything else is a clear error."""
+        def many(p: Any, kind: PolicyKind) -> tuple[Policy, ...]:
             if p is None:
                 return ()
-            return (p,) if isinstance(p, Policy) else tuple(p)
+            if isinstance(p, (Policy, Mapping, str)):
+                return (_policy(p, kind),)
+            try:
+                items = tuple(p)
+            except TypeError:
+                raise _expected(p, kind) from None
+            return tuple(_policy(x, kind) for x in items)
 
-        def levels(lv: Iterable[Iterable[Policy]] | None) -> tuple[tuple[Policy, ...], ...] | None:
-            return None if lv is None else tuple(tuple(level) for level in lv)
+        def levels(lv: Iterable[Iterable[PolicyLike]] | None, kind: PolicyKind
+                   ) -> tuple[tuple[Policy, ...], ...] | None:
+            return None if lv is None else tuple(many(level, kind) for level in lv)
 
-        return cls(tuple(identity), resource, many(boundary), many(session), levels(scps),
-                   levels(rcps))
+        return cls(many(identity, PolicyKind.IDENTITY),
+                   None if resource is None else _resource_policy(resource),
+                   many(boundary, PolicyKind.BOUNDARY), many(session, PolicyKind.SESSION),
+                   levels(scps, PolicyKind.SCP), levels(rcps, PolicyKind.RCP))
+
+
+def _expected(value: object, kind: PolicyKind) -> IamlabError:
+    return IamlabError(
+        f"a {kind.label} must be a Policy (from parse_policy), a dict or JSON text, not "
+        f"{type(value).__name__}: write PolicySet.of(identity=[parse_policy(...)], ...)")
+
+
+def _policy(value: object, kind: PolicyKind) -> Policy:
+    """A policy given to :meth:`PolicySet.of`: kept as it is, or parsed from a dict or text."""
+    if isinstance(value, Policy):
+        return value
+    if isinstance(value, (Mapping, str)):
+        from iamlab.parse import parse_policy
+
+        return parse_policy(value, kind)
+    raise _expected(value, kind)
+
+
+def _resource_policy(value: object) -> Policy:
+    """The resource's own policy: a resource-based policy, or a role's trust policy."""
+    from iamlab.errors import PolicyError
+
+    try:
+        return _policy(value, PolicyKind.RESOURCE)
+    except PolicyError:
+        if isinstance(value, Policy):
+            raise
+        try:
+            return _policy(value, PolicyKind.TRUST)
+        except PolicyError:
+            pass
+        raise
+
+
+def check_arguments(request: object, policies: object) -> None:
+    """Say plainly what :func:`evaluate` expects when it is called with something else
+    (a list of policies instead of a PolicySet is the usual slip)."""
+    if not isinstance(request, Request):
+        raise IamlabError("evaluate(request, policies) takes a Request first, not "
+                          f"{type(request).__name__}: build one with Request.of(principal, "
+                          "action, resource)")
+    if not isinstance(policies, PolicySet):
+        raise IamlabError("evaluate(request, policies) takes a PolicySet second, not "
+                          f"{type(policies).__name__}: write evaluate(request, "
+                          "PolicySet.of(identity=[policy])) for identity-based policies "
+                          "(resource=, boundary=, session=, scps= and rcps= for the others)")
 
 
 class _Scan:
@@ -150,7 +213,7 @@ def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explai
     for policy in policies:
         for cs in compiled(policy):
             # the cheapest tests first; a statement fails on its first miss
-            if (cs.action_rx.match(action) is None) is not cs.action_negated:
+            if cs.action_set.match(action) is cs.action_negated:
                 continue
             if not cs.resource_star and not cs.resource_matches(arn, context):
                 continue
@@ -200,6 +263,8 @@ def evaluate(request: Request, policies: PolicySet, explain: bool = False) -> De
     identity, resource, boundary, session). Without an explanation the first Deny found
     decides at once: nothing weighed after it could change the answer.
     """
+    if type(policies) is not PolicySet or type(request) is not Request:
+        check_arguments(request, policies)
     if not explain and request.action.lower() == CALLER_IDENTITY:
         return Decision(Verdict.ALLOWED, request, "caller-identity")
     has_boundary = bool(policies.boundary)
@@ -297,9 +362,10 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
         if rbp is PrincipalMatch.SESSION_ISSUER:
             limit = (PolicyKind.BOUNDARY if boundary.present and not boundary.allows else
                      PolicyKind.SESSION if session.present and not session.allows else None)
+            reason = "resource-role" if ident.type is PrincipalType.ROLE else "resource-session"
             if limit is None:
-                return Verdict.ALLOWED, None, "resource-session", resource.allows, 0
-            return Verdict.IMPLICIT_DENY, limit, "resource-session-limited", [], 0
+                return Verdict.ALLOWED, None, reason, resource.allows, 0
+            return Verdict.IMPLICIT_DENY, limit, f"{reason}-limited", [], 0
         if gap is not None:
             return Verdict.IMPLICIT_DENY, gap, "identity-gap", [], 0
         if not rbp and (action in TRUST_ACTIONS or _is_kms_key(request)):

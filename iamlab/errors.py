@@ -48,12 +48,15 @@ class IamlabError(Exception):
 class PolicyError(IamlabError, ValueError):
     """A policy document AWS would reject, with every problem found (not only the first)."""
 
-    def __init__(self, problems: list[Problem], what: str = "the policy") -> None:
+    def __init__(self, problems: list[Problem], what: str = "the policy", hint: str = ""
+                 ) -> None:
         self.problems = list(problems)
         self.what = what
+        self.hint = hint
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in {what}:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        super().__init__("\n".join(lines + ([f"Hint: {hint}"] if hint else [])))
 
     @property
     def first(self) -> Problem:

@@ -38,3 +38,37 @@ def resource_type_hint(action: str, resources: tuple[str, ...]) -> str:
     found = cat.resource_types_for_arn(bad)
     what = f"a {found[0].name} ARN" if found else "an ARN of another kind"
     return f"{info.full_name} acts on {kinds}; the statement names {bad}, which is {what}."
+
+
+SERVICE_SUFFIXES = (".amazonaws.com", ".amazon.com", ".amazonaws.com.cn")
+
+
+def looks_like_service(principal: str) -> bool:
+    """Whether a principal that is not an ARN is spelt like an AWS service principal
+    (``ec2.amazonaws.com``); ``alice`` is not."""
+    return principal.endswith(SERVICE_SUFFIXES)
+
+
+@lru_cache(maxsize=1024)
+def request_hints(principal: str, action: str, resource: str) -> tuple[str, ...]:
+    """Sentences about a request that cannot be what the learner meant: an action that is
+    not an AWS action (with "did you mean"), a principal or a resource that is not an ARN."""
+    from iamlab.arn import ACCOUNT_ID, parse_arn
+    from iamlab.catalog import catalog
+
+    out: list[str] = []
+    cat = catalog()
+    if action and "*" not in action and cat.action(action) is None:
+        hint = cat.suggest(action)
+        tail = f"; did you mean {', '.join(hint)}?" if hint else "."
+        out.append(f"{action} is not an AWS action, so no policy can allow it{tail}")
+    if (principal not in ("*", "anonymous", "") and parse_arn(principal) is None
+            and not ACCOUNT_ID.match(principal) and not looks_like_service(principal)):
+        out.append(f'"{principal}" is not an ARN: a user or role is named by its ARN, such as '
+                   f"arn:aws:iam::111122223333:user/{principal}, and an AWS service by its "
+                   "service principal, such as ec2.amazonaws.com.")
+    if resource != "*" and parse_arn(resource) is None:
+        out.append(f'"{resource}" is not an ARN: policies name resources by ARN, such as '
+                   "arn:aws:s3:::reports/q3.csv for an object of the bucket reports (or "
+                   'arn:aws:s3:::reports for the bucket itself), or "*".')
+    return tuple(out)

@@ -33,6 +33,10 @@ TOP_KEYS = ("Version", "Id", "Statement")
 STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
                   "Resource", "NotResource", "Condition")
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+# the policies IAM itself stores (and STS reads), whose Sid is letters and digits only
+_IAM_SID_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.TRUST, PolicyKind.BOUNDARY,
+                            PolicyKind.SESSION})
+_IAM_SID = re.compile(r"[A-Za-z0-9]*")
 ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 """What an action (or action pattern) must look like: ``service:Action``, wildcards allowed."""
 
@@ -103,9 +107,21 @@ class _Checker:
                       pid if isinstance(pid, str) else None, name, source)
 
     def check_sids(self, items: list[tuple[JsonPath, Any]]) -> None:
+        """Each Sid unique; in a policy IAM stores, letters and digits only (IAM User Guide,
+        "IAM JSON policy elements: Sid": "The Sid element supports ASCII uppercase letters
+        (A-Z), lowercase letters (a-z), and numbers (0-9)"; services such as S3 or SQS
+        accept more in their own policies). A warning here, so that such a policy can still
+        be evaluated; the linter reports it as an error, and the editors refuse it."""
         seen: set[str] = set()
         for path, s in items:
             sid = s.get("Sid") if isinstance(s, dict) else None
+            if isinstance(sid, str) and sid and self.kind in _IAM_SID_KINDS \
+                    and not _IAM_SID.fullmatch(sid):
+                clean = re.sub(r"[^A-Za-z0-9]", "", sid)
+                hint = f' (write "{clean}")' if clean else ""
+                self.problem("bad-sid", f'Sid "{sid}" has characters IAM does not accept: a Sid '
+                             "may use only the letters A-Z and a-z and the digits 0-9" + hint,
+                             (*path, "Sid"), severity="warning")
             if isinstance(sid, str) and sid:
                 if sid in seen:
                     self.problem("duplicate-sid", f'Sid "{sid}" is used by two statements; '
@@ -349,8 +365,18 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+def _looks_like_path(text: str) -> bool:
+    """Whether a string given as a policy is a file name (``examples/x.json``) rather than
+    JSON text: one line, not starting like JSON, and an existing file or a ``.json`` name."""
+    name = text.strip()
+    if not name or "\n" in name or name[0] in '{["' or name in ("null", "true", "false"):
+        return False
+    return name.lower().endswith(".json") or Path(name).is_file()
+
+
 def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
-    """Turn text, bytes, a mapping or a path into (value, locations, text)."""
+    """Turn text, bytes, a mapping or a path (a ``Path``, or a string naming a file such as
+    ``examples/x.json``) into (value, locations, text)."""
     if isinstance(source, Mapping):
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
         try:
@@ -359,6 +385,8 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
             raise PolicyError([Problem("not-json", "the policy holds something that is not "
                                        f"JSON: {exc}")]) from None
         return value, Locations.empty(), None
+    if isinstance(source, str) and _looks_like_path(source):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         try:
             source = Path(source).read_text(encoding="utf-8")
@@ -412,5 +440,36 @@ def parse_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENT
     policy, problems = check_policy(source, kind, name, strict)
     if policy is None:
         label = f'{PolicyKind(kind).label} "{name}"' if name else f"the {PolicyKind(kind).label}"
-        raise PolicyError(problems, label)
+        raise PolicyError(problems, label, _kind_hint(source, PolicyKind(kind)))
     return policy
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _kind_hint(source: PolicySource, kind: PolicyKind) -> str:
+    """When a role's trust policy is read as another kind (``parse_policy`` reads an
+    identity-based policy unless told), a hint saying which kind to pass ("" otherwise)."""
+    if kind is PolicyKind.TRUST:
+        return ""
+    try:
+        doc = load_document(source)[0]
+    except PolicyError:
+        return ""
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list) or not statements:
+        return ""
+
+    def actions(st: Any) -> list[Any]:
+        value = st.get("Action", []) if isinstance(st, dict) else []
+        return value if isinstance(value, list) else [value]
+    trusts = all(isinstance(st, dict) and "Principal" in st and "Resource" not in st
+                 and actions(st) and all(isinstance(a, str) and a.lower().startswith(
+                     "sts:assumerole") for a in actions(st)) for st in statements)
+    if not trusts:
+        return ""
+    return (f"this looks like a role trust policy (it names principals who may assume a "
+            f"role), read as {_article(kind.label)} {kind.label}: pass the kind, "
+            'parse_policy(source, "trust")')

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from iamlab.arn import PrincipalType
 from iamlab.engine import TRUST_ACTIONS
+from iamlab.hints import looks_like_service, request_hints
 from iamlab.policy import PolicyKind
 
 if TYPE_CHECKING:
@@ -35,7 +36,19 @@ def resource_policy_name(decision: Decision) -> str:
 
 
 def summary(d: Decision) -> str:
-    """One sentence saying why ``d`` came out as it did."""
+    """One sentence saying why ``d`` came out as it did; when the request itself cannot be
+    what was meant (an action that does not exist, a principal or resource that is not an
+    ARN), a second sentence says so (:func:`iamlab.hints.request_hints`)."""
+    text = _reason(d)
+    r = d.request
+    if d.reason == "caller-identity":
+        return text
+    hints = request_hints(r.principal, r.action, r.resource.arn)
+    return " ".join([text, *hints]) if hints else text
+
+
+def _reason(d: Decision) -> str:
+    """The sentence for the decision's reason code."""
     r = d.request
     what = f"{r.action} on {r.resource.arn}"
     rbp = resource_policy_name(d)
@@ -43,6 +56,8 @@ def summary(d: Decision) -> str:
     gap = _LIMITS.get(d.blocked_by, "").format(what=what, action=r.action) \
         if d.blocked_by else ""
     who = (f"the service {r.identity.value}" if r.identity.is_service
+           and looks_like_service(r.identity.value)
+           else f"the caller {r.identity.value}" if r.identity.is_service
            else f"the identity provider {r.identity.value}"
            if r.identity.type is PrincipalType.IDENTITY_PROVIDER
            else "an anonymous caller")
@@ -65,6 +80,11 @@ def summary(d: Decision) -> str:
                              f"allows {what}."),
         "resource-session-limited": (f"The {rbp} allows the role behind this session, "
                                      f"but {gap}."),
+        "resource-role": (f"The {rbp} names the role's ARN and allows {what}, and no "
+                          "permissions boundary limits it."),
+        "resource-role-limited": (f"The {rbp} allows the role's ARN, but {gap}: a grant to "
+                                  "a role ARN is limited by the role's permissions boundary "
+                                  "(only a grant to a session ARN or an IAM user is not)."),
         "identity-gap": f"Denied because {gap}.",
         "resource-required": (f"The {rbp} does not allow {what}; a {rbp} must allow the "
                               "caller even within one account."),

@@ -6,10 +6,16 @@ from html import escape
 
 from iamlab.decision import Decision, StatementResult, Verdict
 
+# Allowed is green, denied is red, everywhere (badges, diagrams, the flow of a decision);
+# both are dark enough for white text and for lines on white (WCAG contrast above 4.5:1),
+# and the meaning never rests on colour alone: ✔/✘ and the words say it, and in diagrams
+# an allowed step is a solid line, a denied one dashed.
+ALLOWED_COLOUR = "#15803d"
+DENIED_COLOUR = "#b42318"
 _BADGE = {
-    Verdict.ALLOWED: ("#1a7f37", "ALLOWED"),
-    Verdict.EXPLICIT_DENY: ("#b42318", "DENIED (explicit deny)"),
-    Verdict.IMPLICIT_DENY: ("#9a6700", "DENIED (nothing allows it)"),
+    Verdict.ALLOWED: (ALLOWED_COLOUR, "✔ ALLOWED"),
+    Verdict.EXPLICIT_DENY: (DENIED_COLOUR, "✘ DENIED (explicit deny)"),
+    Verdict.IMPLICIT_DENY: (DENIED_COLOUR, "✘ DENIED (nothing allows it)"),
 }
 
 

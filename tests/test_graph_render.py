@@ -13,12 +13,13 @@ import pytest
 from iamlab.authz_dump import load_inventory
 from iamlab.cli import main
 from iamlab.graph import GraphvizMissing, build_graph
-from iamlab.graph.dot import node_id
+from iamlab.graph.dot import HIGHLIGHT, node_id
 from iamlab.graph.render import Diagram, svg
 from iamlab.graph.tables import access_matrix, assume_matrix, edge_frame
 from iamlab.inventory import Inventory, RoleInfo, UserInfo
 from iamlab.parse import parse_policy
 from iamlab.policy import PolicyKind
+from iamlab.render import ALLOWED_COLOUR
 
 DATA = Path(__file__).parent / "data"
 DEMO = DATA / "authz-cloudmapper-demo.json"
@@ -108,10 +109,21 @@ def test_focus_hops_collapse_and_highlight() -> None:
     path = graph.who_can_assume(level1)
     user_path = next(p for p in path if p.start.endswith("user/USER"))
     lit = graph.to_dot(highlight=user_path, legend=False)
-    red = [line for line in lit.splitlines() if "#dc2626" in line]
-    assert len(red) == 3 + 2  # three nodes, two edges
+    green = [line for line in lit.splitlines() if f'color="{HIGHLIGHT}"' in line
+             and ("penwidth=3" in line or "penwidth=2.5" in line)]
+    assert HIGHLIGHT == ALLOWED_COLOUR  # a path that works is drawn as allowed: green
+    assert len(green) == 3 + 2  # three nodes, two edges
     with pytest.raises(Exception, match="no node"):
         graph.to_dot(focus="nobody")
+
+
+def test_hops_stop_when_nothing_is_left_to_visit() -> None:
+    """Issue 13: ``--hops 99999999999999999999`` looped that many times. Past the last node
+    that can be reached more hops change nothing, and the walk stops there."""
+    graph = build_graph(load_inventory(DEMO))
+    whole = graph.to_dot(focus="level1", hops=50, legend=False)
+    assert graph.to_dot(focus="level1", hops=10**20, legend=False) == whole
+    assert whole != graph.to_dot(focus="level1", hops=1, legend=False)
 
 
 def test_dot_missing_raises_clear_error_and_notebook_falls_back(

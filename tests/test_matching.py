@@ -151,6 +151,20 @@ def test_resource_matching(pattern: str, arn: str, matches: bool) -> None:
     assert arn_match(pattern, arn) is matches
 
 
+@pytest.mark.parametrize("resource", ["arn:aws:s3:::reportsx", "arn:aws:s3:::reports-archive",
+                                      "arn:aws:s3:::reports-archive/q3.csv"])
+def test_each_resource_of_a_list_matches_the_whole_arn(resource: str) -> None:
+    """Resource page: a statement with several resources applies when the request's resource
+    matches one of them; each ARN is matched as a whole. A bucket ARN listed before its
+    objects' ARNs (the usual pair for s3:ListBucket and s3:GetObject) is no prefix: another
+    bucket whose name starts the same is not covered."""
+    pair = ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]
+    for action in ("s3:GetObject", "s3:ListBucket"):
+        assert decide(action, resource, allow(action=action, resource=pair)) == "implicitDeny"
+    assert decide("s3:GetObject", "arn:aws:s3:::reports/q3.csv",
+                  allow(action="s3:GetObject", resource=pair)) == "allowed"
+
+
 def test_s3_wildcards_span_slashes() -> None:
     """Resource page: "arn:aws:s3:::amzn-s3-demo-bucket/*/test/*" applies to all of the
     listed objects, and not to 1-test/object.jpg or test/object.jpg."""

@@ -225,7 +225,7 @@ def test_from_inventory_names_the_roles_when_one_is_missing() -> None:
     from iamlab.world import scenarios
 
     world = scenarios.ec2_reads_s3().world
-    expected = r"no role named 'Reader' here \(roles: ReportReader\)"
+    expected = r"no role named 'Reader' here \(roles: Administrator, ReportReader\)"
     with pytest.raises(PlaygroundError, match=expected):
         RolePlayground.from_inventory(world.inventory(), "Reader")
 

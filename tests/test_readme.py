@@ -60,3 +60,12 @@ def test_python_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixtu
     printed = capsys.readouterr().out.strip()
     promised = re.search(r"print\(decision.summary\)\n# (.*)\n", code)
     assert promised and printed == promised.group(1)
+
+
+def test_grade_example_works_as_written() -> None:
+    argv, expected = readme_examples()["grade"]
+    assert argv[:2] == ["iamlab", "grade"]
+    run = subprocess.run([sys.executable, "-m", "iamlab", *argv[1:]], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1  # the example's answer grants too much on purpose
+    assert run.stdout == expected

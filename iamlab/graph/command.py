@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from iamlab.printable import printable
+
 if TYPE_CHECKING:
     from iamlab.graph.model import AccessGraph
 
@@ -106,7 +108,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO | None = None) 
         raise
     except (IamlabError, OSError) as exc:
         bar.close()
-        print(f"iamlab graph: {exc}", file=err)
+        print(f"iamlab graph: {printable(str(exc))}", file=err)
         return EXIT_ERROR
     return 0
 
@@ -115,7 +117,7 @@ def _summary(graph: AccessGraph, stdout: TextIO) -> None:
     """Counts per kind of edge, the first notes about the dump, and what to ask next."""
     stdout.write(repr(graph) + "\n")
     for note in graph.notes[:MAX_NOTES]:
-        stdout.write(f"note: {note}\n")
+        stdout.write(f"note: {printable(note)}\n")
     if len(graph.notes) > MAX_NOTES:
         stdout.write(f"(+{len(graph.notes) - MAX_NOTES} more notes: graph.notes in Python)\n")
     stdout.write("Use --edges for the edge list, --svg FILE or --dot FILE for the diagram.\n")

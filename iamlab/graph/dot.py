@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from iamlab.graph.model import AccessGraph, Edge, EdgeKind, Node, NodeKind
+from iamlab.printable import printable
+from iamlab.render import ALLOWED_COLOUR
 
 SERVICES_NODE = "aws-services"
 
@@ -41,26 +43,26 @@ EDGE_STYLE: dict[EdgeKind, tuple[str, str, str]] = {
     EdgeKind.MEMBER_OF: ("#9ca3af", "dotted", "odot"),
     EdgeKind.SESSION: ("#b45309", "dotted", "normal"),
 }
-HIGHLIGHT = "#dc2626"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HIGHLIGHT = ALLOWED_COLOUR  # a path that works: green, as "allowed" is everywhere
+CONDITIONAL = "#92400e"  # the label of an edge that holds only under conditions
 
 
 def html_escape(text: str) -> str:
-    """Text for inside a Graphviz HTML-like label (control characters dropped)."""
-    text = _CONTROL.sub("", text)
+    """Text for inside a Graphviz HTML-like label (control characters shown escaped)."""
+    text = printable(text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def dot_string(text: str) -> str:
     """A double-quoted DOT string showing ``text`` literally (for tooltips and ids)."""
-    text = _CONTROL.sub("", text).replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+    text = printable(text, keep_newlines=True).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\n", "\\n") + '"'
 
 
 def node_id(node: str) -> str:
     """A short id derived from the node's ARN: the same node always gets the same id."""
-    return "n" + hashlib.blake2b(node.encode("utf-8"), digest_size=6).hexdigest()
+    return "n" + hashlib.blake2b(node.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 def _wrap(text: str, width: int = 30) -> list[str]:
@@ -98,6 +100,8 @@ def select(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
         keep = {start}
         frontier = {start}
         for _ in range(max(hops, 0)):
+            if not frontier:  # nothing left to visit: more hops add nothing
+                break
             nxt = {e.target for e in edges if e.source in frontier}
             nxt |= {e.source for e in edges if e.target in frontier}
             frontier = nxt - keep
@@ -142,7 +146,7 @@ def _merge(edges: list[Edge], graph: AccessGraph, collapse_services: bool) -> li
 
 def _node_line(node: Node, highlighted: bool, indent: str) -> str:
     shape, fill, border = NODE_STYLE[node.kind]
-    lines = _wrap(node.name)
+    lines = _wrap(node.name or node.id or "(no name)")
     title = "<br/>".join(f"<b>{html_escape(line)}</b>" for line in lines)
     sub = node.kind.label + (" (service-linked)" if node.service_linked else "")
     label = f'<{title}<br/><font point-size="8">{html_escape(sub)}</font>>'
@@ -160,7 +164,7 @@ def _edge_line(edge: Shown, highlighted: bool) -> str:
     colour, style, head = EDGE_STYLE[edge.kind]
     colour = HIGHLIGHT if highlighted else colour
     text = "<br/>".join(html_escape(line) for line in edge.label.split("\n"))
-    font = "#991b1b" if edge.conditional else colour
+    font = CONDITIONAL if edge.conditional else colour
     attrs = [f'label=<<font color="{font}">{text}</font>>', f'color="{colour}"',
              f'style="{style}"', f"arrowhead={head}", f"penwidth={2.5 if highlighted else 1}",
              f"tooltip={dot_string(edge.tooltip)}",
@@ -193,7 +197,8 @@ def to_dot(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
 
     ``focus`` (an ARN or unique name) with ``hops`` keeps the nodes within that many edges
     of it, in either direction; ``highlight`` is a node, a sequence of nodes or a
-    :class:`~iamlab.graph.queries.Path` drawn in red; ``kinds`` limits the edge kinds.
+    :class:`~iamlab.graph.queries.Path` drawn thick in green (a way in that works);
+    ``kinds`` limits the edge kinds.
     """
     nodes, edges = select(graph, focus=focus, hops=hops, kinds=kinds,
                           hide_isolated=hide_isolated, self_loops=self_loops)
@@ -249,7 +254,7 @@ def to_dot(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
 
 def _cluster_id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", key) + "_" + hashlib.blake2b(
-        key.encode(), digest_size=3).hexdigest()
+        key.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
 
 
 _EDGE_SAMPLE = {"solid": "\u2500\u2500\u2500\u25b6", "dashed": "\u2504\u2504\u2504\u25b7",
@@ -283,8 +288,9 @@ def _legend(node_kinds: set[NodeKind], edge_kinds: set[EdgeKind]) -> list[str]:
     if lines:
         out.append('    legend_edges [shape=plaintext, fontsize=8, class="iamlab-legend", '
                    'label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-                   + "".join(lines) + '<tr><td align="left"><font color="#991b1b">'
-                   "red label: only if the context keys it names</font></td></tr></table>>];")
+                   + "".join(lines) + f'<tr><td align="left"><font color="{CONDITIONAL}">'
+                   "label with if ...: only when the context keys it names hold"
+                   "</font></td></tr></table>>];")
         row.append("legend_edges")
     out += [f"    {x} -> {y} [style=invis];" for x, y in pairwise(row)]
     out.append("  }")

@@ -19,10 +19,10 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from iamlab.errors import PolicyError
+from iamlab.inputs import MAX_POLICY_BYTES, POLICY_LIMIT_WHY, InputTooLarge, read_limited
 from iamlab.jsonloc import Locations
 from iamlab.lint import grammar, quotas
 from iamlab.lint.codes import CODES, Code
@@ -113,10 +113,11 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
     text: str | None = None
     if isinstance(source, os.PathLike):
         try:
-            raw = Path(source).read_bytes()
-        except OSError as exc:
+            raw = read_limited(source, MAX_POLICY_BYTES, "a policy", POLICY_LIMIT_WHY)
+        except (OSError, InputTooLarge) as exc:
+            why = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
             return kind, [Finding("grammar-unreadable", "error",
-                                  f"cannot read {os.fspath(source)}: {exc.strerror or exc}",
+                                  f"cannot read {os.fspath(source)}: {why}",
                                   doc_url=CODES["grammar"].doc_url)]
         source = raw
     if isinstance(source, bytes):

@@ -117,3 +117,14 @@ CODES: dict[str, Code] = {
     # the safety net: never expected, reported instead of a traceback
     "lint-internal-error": Code("error", "the linter itself failed on this input", docs.GRAMMAR),
 }
+
+REFUSED: frozenset[str] = frozenset({
+    "grammar-bad-sid", "principal-unknown-service", "quota-exceeded", "quota-bad-character"})
+"""Codes of findings for which AWS refuses to store the policy although the parser reads
+it (the parser's own errors, ``grammar-*`` at severity error, are refused too)."""
+
+
+def refused(code: str, severity: str) -> bool:
+    """Whether AWS refuses a policy with this finding (an editor then keeps the last
+    version AWS would accept in force)."""
+    return severity == "error" and (code in REFUSED or code.startswith("grammar-"))

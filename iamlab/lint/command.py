@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
-from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
+from iamlab.inputs import MAX_POLICY_BYTES, POLICY_LIMIT_WHY, InputTooLarge, read_limited
 from iamlab.jsonloc import format_path
 from iamlab.lint import findings_json, has_errors, lint_document
 from iamlab.lint.finding import SEVERITIES, Finding
 from iamlab.lint.quotas import CONTAINERS
 from iamlab.policy import PolicyKind
+from iamlab.printable import printable
 
 KINDS = ("auto", *(k.value for k in PolicyKind))
 
@@ -40,10 +42,14 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     try:
         text = _read(args.file)
     except OSError as exc:
-        print(f"iamlab lint: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"iamlab lint: cannot read {printable(name)}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    except InputTooLarge as exc:
+        print(f"iamlab lint: {printable(str(exc))}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as exc:
-        print(f"iamlab lint: cannot read {name}: it is not UTF-8 text "
+        print(f"iamlab lint: cannot read {printable(name)}: it is not UTF-8 text "
               f"({exc.reason} at byte {exc.start})", file=sys.stderr)
         return 2
     guessed = args.kind == "auto"
@@ -53,7 +59,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(findings_json(findings))
     else:
         how = " (guessed; choose with --kind)" if guessed else ""
-        stdout.write(f"{name}: checked as {_article(kind.label)}{how}\n")
+        stdout.write(f"{printable(name)}: checked as {_article(kind.label)}{how}\n")
         for finding in findings:
             stdout.write(_text(name, finding) + "\n")
         stdout.write(_summary(findings) + "\n")
@@ -62,12 +68,14 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _read(file: str) -> str:
     """The text of ``file`` (``-``: standard input), read as bytes from either so that
-    anything but UTF-8 is refused alike (UnicodeDecodeError; OSError when unreadable)."""
+    anything but UTF-8 is refused alike (UnicodeDecodeError; OSError when unreadable), and
+    at most :data:`~iamlab.inputs.MAX_POLICY_BYTES` of it (InputTooLarge)."""
+    source: IO[bytes] | str = file
     if file == "-":
-        data: bytes | str = getattr(sys.stdin, "buffer", sys.stdin).read()
-    else:
-        data = Path(file).read_bytes()
-    return data if isinstance(data, str) else data.decode("utf-8")
+        source = getattr(sys.stdin, "buffer", None) or io.BytesIO(
+            sys.stdin.read(MAX_POLICY_BYTES + 1).encode("utf-8", "surrogateescape"))
+    data = read_limited(source, MAX_POLICY_BYTES, "a policy", POLICY_LIMIT_WHY)
+    return data.decode("utf-8")
 
 
 def _article(label: str) -> str:
@@ -76,10 +84,12 @@ def _article(label: str) -> str:
 
 def _text(name: str, f: Finding) -> str:
     """``FILE:LINE:COLUMN: severity [code] at PATH: message`` (the form editors and CI logs
-    jump to), ``about the whole document`` for a finding with no path, then the hints."""
+    jump to), ``about the whole document`` for a finding with no path, then the hints;
+    control characters from the policy are shown escaped, never sent to the terminal."""
     where = f"{name}:{f.line}:{f.column}" if f.line is not None else name
     about = f"at {format_path(f.path)}" if f.path else "about the whole document"
-    return "\n".join([f"{where}: {f.severity} [{f.code}] {about}: {f.message}", *f.hints()])
+    lines = [f"{where}: {f.severity} [{f.code}] {about}: {f.message}", *f.hints()]
+    return "\n".join(printable(line) for line in lines)
 
 
 def _summary(findings: list[Finding]) -> str:

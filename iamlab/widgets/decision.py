@@ -82,19 +82,27 @@ def outcome_titles(outcome: Outcome) -> tuple[str, str]:
 
 
 class OutcomeView(W.VBox):  # type: ignore[misc]
-    """Both steps of a playground request side by side, and the story in one line."""
+    """Both steps of a playground request side by side, and the story in one line.
+
+    :meth:`set_stale` greys the decisions out, with a note saying they belong to the last
+    valid version of the policies, while a policy being edited is broken.
+    """
 
     def __init__(self) -> None:
         self.story = W.HTML()
         self.story.add_class("iamlab-outcome-story")
         self.problems = W.HTML()
+        self.stale_note = W.HTML()
+        self.stale_note.add_class("iamlab-stale-note")
         self.assume = DecisionView(step="assume")
         self.act = DecisionView(step="act")
         self.outcome: Outcome | None = None
+        self.stale = False
         both = W.HBox([self.assume, self.act])
         for view in (self.assume, self.act):
             view.layout = W.Layout(width="50%", padding="0 8px 0 0")
-        super().__init__([self.story, self.problems, both])
+        super().__init__([self.stale_note, self.story, self.problems, both])
+        self.add_class("iamlab-outcome")
 
     def show(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -106,6 +114,21 @@ class OutcomeView(W.VBox):  # type: ignore[misc]
                             f"{escape(outcome.story)}</div>")
         self.problems.value = "".join(f'<div class="iamlab-warning">⚠ {escape(p)}</div>'
                                       for p in outcome.problems)
+
+    def set_stale(self, broken: str = "") -> None:
+        """Grey the decisions out while ``broken`` (what is broken, e.g. "the trust
+        policy") is not empty; back to normal when it is."""
+        self.stale = bool(broken)
+        if broken:
+            self.add_class("iamlab-stale")
+            self.stale_note.value = (
+                f'<div class="iamlab-stale-message">⏸ Not up to date: {escape(broken)} '
+                f"{'have' if ' and ' in broken else 'has'} problems (see under it). The "
+                "decision below belongs to the last valid version of the policies, not to "
+                "what you see in the editor.</div>")
+        else:
+            self.remove_class("iamlab-stale")
+            self.stale_note.value = ""
 
     def message(self, html: str) -> None:
         """Show a message (escaped HTML) instead of the outcome, keeping the last views."""

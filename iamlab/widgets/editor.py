@@ -1,9 +1,11 @@
 """The policy editor: JSON text with live validation, and the same policy as a form.
 
 Every keystroke is checked by :func:`iamlab.parse.check_policy` (all problems, each with
-its line and column) and against the AWS action catalog (warnings). While the text is
-invalid the last valid policy stays in force, so the decisions shown never come from a
-half-typed document. ``policy`` is a traitlet: observe it to react to every valid change.
+its line and column) and by the linter (:func:`iamlab.lint.lint_policy`: its errors and
+warnings, each with its fix). While AWS would refuse the text (bad JSON, a misspelt service
+principal, a Sid IAM does not accept, a document over its size quota) the last version it
+would accept stays in force, so the decisions shown never come from a half-typed or
+refused document. ``policy`` is a traitlet: observe it to react to every accepted change.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import ipywidgets as W
 import traitlets
 
 from iamlab.errors import Problem, format_path
+from iamlab.lint import lint_policy
+from iamlab.lint.codes import refused
 from iamlab.parse import check_policy
-from iamlab.playground import catalog_problems
 from iamlab.policy import Policy, PolicyKind
 from iamlab.widgets.base import Debouncer, guarded, style_widget
 from iamlab.widgets.form import PolicyForm
@@ -42,16 +45,30 @@ def where(problem: Problem) -> str:
     return f"{at} ({place})" if place else at
 
 
+def lint_problems(text: str, kind: PolicyKind) -> list[Problem]:
+    """The linter's errors and warnings as problems (its fix appended to the message); the
+    grammar findings the parser already reported are left out, except those AWS refuses
+    although the parser only warns (a Sid IAM does not accept)."""
+    out = []
+    for f in lint_policy(text, kind):
+        if f.severity == "suggestion" or (f.code.startswith("grammar-") and
+                                          not refused(f.code, f.severity)):
+            continue
+        fix = f" Fix: {f.fix}" if f.fix and f.fix not in f.message else ""
+        out.append(Problem(f.code, f.message + fix, f.path, f.line, f.column, f.severity))
+    return out
+
+
 def problems_html(problems: list[Problem], text: str) -> str:
     """Each problem with where it is, and the line it is on with a caret under the column."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines: not at U+2028, \x0c...
     parts = []
     for p in problems:
         css = "iamlab-problem" if p.severity == "error" else "iamlab-warning"
         mark = "✘" if p.severity == "error" else "⚠"
         parts.append(f'<div class="{css}">{mark} {escape(where(p))}: {escape(p.message)}</div>')
         if p.line is not None and 0 < p.line <= len(lines):
-            source = lines[p.line - 1]
+            source = lines[p.line - 1].removesuffix("\r")
             col = max((p.column or 1) - 1, 0)
             parts.append(f"<pre>{p.line:>3} | {escape(source)}\n      {' ' * col}^</pre>")
     return "".join(parts)
@@ -61,7 +78,8 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
     """Edit one policy as JSON or as a form; ``policy`` is the last valid one.
 
     ``value`` is JSON text, a dict, a :class:`Policy`, or the key of a starter
-    (``"trust-ec2"``, ``"read-bucket"``...).
+    (``"trust-ec2"``, ``"read-bucket"``...). With ``optional``, empty text means "no such
+    policy" (``policy`` is None), as for a boundary or a session policy one may not have.
     """
 
     policy = traitlets.Any(None, allow_none=True)
@@ -73,21 +91,25 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                  bucket: str = DEFAULT_BUCKET,
                  principal_choices: dict[str, tuple[str, ...]] | None = None,
                  resource_choices: tuple[str, ...] = (), rows: int = 12,
-                 debounce: float = 0.2, style: bool = True) -> None:
+                 debounce: float = 0.2, style: bool = True, optional: bool = False) -> None:
         self.kind = PolicyKind(kind)
+        self.optional = optional
         self.name = name
         self.account = account
         self.bucket = bucket
         text = self._as_text(value)
         self.initial = text
         self._from_form = False
+        self._accepted = False
         self.title = W.HTML(f'<div class="iamlab-title">{escape(title)}</div>' if title else "")
         self.starter = W.Dropdown(
             options=[("start from…", "")] + [(s.title, s.key) for s in starters_for(self.kind)],
             value="", layout=W.Layout(width="auto"))
         self.reset_button = W.Button(description="reset", tooltip="back to the first version",
                                      layout=W.Layout(width="auto"))
-        self.text = W.Textarea(value=text, rows=rows, continuous_update=True,
+        # tall enough for the starting text (and one more line), so nothing is hidden
+        self.text = W.Textarea(value=text, rows=max(rows, text.count("\n") + 2),
+                               continuous_update=True,
                                layout=W.Layout(width="100%"))
         self.text.add_class("iamlab-json")
         self.text.add_class(f"iamlab-{self.kind.value}-json")
@@ -125,7 +147,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
 
     @property
     def valid(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        """Whether AWS would accept the text as it is (it is then the policy in force; it
+        may still have errors that make part of it never work, such as an unknown action)."""
+        return self._accepted
 
     @property
     def errors(self) -> list[Problem]:
@@ -153,26 +177,42 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             self._sync_form()
 
     def _validate(self, text: str) -> None:
+        if self.optional and not text.strip():  # no such policy: valid, and it counts not
+            self._accepted = True
+            self.problems = []
+            self.policy = None
+            what = escape(_KIND_NAMES.get(self.kind, self.kind.label))
+            self.status.value = (f'<div class="iamlab-ok">No {what}: empty, it does not count. '
+                                 "Write one to add it.</div>")
+            return
         policy, problems = check_policy(text, self.kind, self.name)
-        if policy is not None:
-            problems = problems + catalog_problems(policy, text)
+        if policy is not None:  # the linter's bad Sid replaces the parser's warning
+            problems = [p for p in problems if p.code != "bad-sid"] + lint_problems(
+                text, self.kind)
+        self._accepted = policy is not None and not any(refused(p.code, p.severity)
+                                                        for p in problems)
         self.problems = problems
-        if policy is not None:
+        if self._accepted:
             self.policy = policy
         self.status.value = self._status_html(policy, problems, text)
 
     def _status_html(self, policy: Policy | None, problems: list[Problem], text: str) -> str:
-        what = _KIND_NAMES.get(self.kind, self.kind.label)
-        if policy is None:
-            count = sum(p.severity == "error" for p in problems)
-            head = (f'<div class="iamlab-problem"><b>{count} problem{"s" if count != 1 else ""}'
-                    f": AWS would reject this {escape(what)}.</b> Until you fix "
-                    f"{'them' if count != 1 else 'it'}, the last valid version stays in "
-                    "force.</div>")
-            return head + problems_html(problems, text)
-        n = len(policy.statements)
-        head = (f'<div class="iamlab-ok">✔ a valid {escape(what)} with {n} '
-                f'statement{"s" if n != 1 else ""}</div>')
+        what = escape(_KIND_NAMES.get(self.kind, self.kind.label))
+        errors = sum(p.severity == "error" for p in problems)
+        plural = "s" if errors != 1 else ""
+        if policy is None or not self.valid:
+            head = (f'<div class="iamlab-problem"><b>{errors} problem{plural}: AWS would '
+                    f"reject this {what}.</b> Until you fix {'them' if errors != 1 else 'it'},"
+                    " the last valid version stays in force.</div>")
+        elif errors:
+            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but it has '
+                    f"{errors} error{plural} (below):</b> it is in force; fix "
+                    f"{'them' if errors != 1 else 'it'} before you rely on it.</div>")
+        else:
+            n = len(policy.statements)
+            warned = " (see the warnings below)" if problems else ""
+            head = (f'<div class="iamlab-ok">✔ a valid {what} with {n} '
+                    f'statement{"s" if n != 1 else ""}{warned}</div>')
         return head + problems_html(problems, text)
 
     def _starter_chosen(self, change: dict[str, Any]) -> None:

@@ -79,6 +79,7 @@ class RowList(W.VBox):  # type: ignore[misc]
         self._add = W.Button(description=add_label, layout=_narrow())
         self._add.on_click(lambda _b: add())
         super().__init__(**box)
+        self._render()  # the add button shows even before there is any row
 
     def _append(self, fields: tuple[Any, ...], watched: tuple[Any, ...], notify: bool = True,
                 render: bool = True) -> None:

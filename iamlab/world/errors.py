@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from iamlab.errors import IamlabError, PolicyError, Problem
+from iamlab.printable import printable
 
 if TYPE_CHECKING:
     from iamlab.decision import Decision
@@ -49,10 +50,12 @@ class AwsError(IamlabError):
                 "ResponseMetadata": {"HTTPStatusCode": self.status}}
 
     def __str__(self) -> str:
+        """As boto3 words it, with control characters from the request shown escaped (a
+        message quotes names and policies, which must not take over a terminal)."""
         if self.operation:
-            return (f"An error occurred ({self.code}) when calling the {self.operation} "
-                    f"operation: {self.message}")
-        return f"{self.code}: {self.message}"
+            return printable(f"An error occurred ({self.code}) when calling the "
+                             f"{self.operation} operation: {self.message}")
+        return printable(f"{self.code}: {self.message}")
 
     def explain(self) -> str:
         """What iamlab can add to AWS's message ("" when nothing)."""
@@ -64,7 +67,7 @@ class AwsError(IamlabError):
         lines = [f"{type(self).__name__}: {self}"]
         extra = self.explain()
         if extra:
-            lines += ["", *extra.splitlines()]
+            lines += ["", *(printable(line) for line in extra.split("\n"))]
         return lines
 
 
@@ -220,16 +223,16 @@ class ParamValidationError(IamlabError):
     ``ParamValidationError``)."""
 
     def _render_traceback_(self) -> list[str]:
-        return [f"ParamValidationError: {self}"]
+        return [f"ParamValidationError: {printable(str(self), keep_newlines=True)}"]
 
 
 class NoCredentials(IamlabError):
     """Code asked for credentials and none were there (botocore's ``NoCredentialsError``)."""
 
     def _render_traceback_(self) -> list[str]:
-        lines = [f"NoCredentials: {self}"]
+        lines = [f"NoCredentials: {printable(str(self))}"]
         if self.decision is not None:
-            lines += ["", *self.decision.text().splitlines()]
+            lines += ["", *self.decision.text().split("\n")]
         return lines
 
     def __init__(self, why: str, decision: Decision | None = None) -> None:

@@ -34,6 +34,8 @@ CREDENTIAL_LIFETIME = 6 * 3600  # seconds
 REFRESH_BEFORE = timedelta(minutes=5)
 EC2 = "ec2.amazonaws.com"
 
+INSTANCE_LIMIT = 100  # instances one RunInstances call may launch in the simulated account
+
 
 @dataclass
 class LaunchTemplate:
@@ -45,12 +47,49 @@ class LaunchTemplate:
 
 class InstanceMetadata:
     """The metadata service (``http://169.254.169.254/latest/meta-data/``) of one instance,
-    as code running on it sees it."""
+    as code running on it sees it.
+
+    Any process on the instance can read it, and so can anyone who tricks the application
+    into fetching a URL for them (server-side request forgery). IMDSv2 is the defence (Amazon
+    EC2 User Guide, "Use the Instance Metadata Service to access instance metadata"): a
+    session token is first fetched with a PUT (``put_token``), and each GET must carry it.
+    With ``HttpTokens`` = ``required`` a GET without a valid token gets ``401 -
+    Unauthorized``; the PUT's response travels at most ``HttpPutResponseHopLimit`` network
+    hops, so a container one hop further cannot get a token when the limit is 1.
+    """
 
     def __init__(self, instance: Instance) -> None:
         self._instance = instance
         self._current: TemporarySession | None = None
         self.last_failure: Decision | None = None
+        self.http_tokens = "optional"  # "required" turns IMDSv1 off
+        self.hop_limit = 1
+        self._tokens: dict[str, datetime] = {}
+
+    def put_token(self, ttl_seconds: int = 21600, *, hops: int = 1) -> str:
+        """``PUT /latest/api/token`` with ``X-aws-ec2-metadata-token-ttl-seconds``: a session
+        token for later GETs. ``hops`` is how many network hops away the caller is (1 on the
+        instance itself, 2 from a container on a bridge network)."""
+        if not 1 <= ttl_seconds <= 21600:
+            raise ServiceError("400 - Bad Request: the token TTL must be 1 to 21600 seconds",
+                               code="400")
+        if hops > self.hop_limit:
+            raise ServiceError(f"the PUT response never arrived: it may travel "
+                               f"{self.hop_limit} hop(s) (HttpPutResponseHopLimit) and the "
+                               f"caller is {hops} away", code="RequestTimeout")
+        world = self._instance.world
+        token = "AQAEA" + world.ids.hex(40)
+        self._tokens[token] = world.clock.now() + timedelta(seconds=ttl_seconds)
+        return token
+
+    def _check_token(self, token: str | None) -> None:
+        valid = token is not None and token in self._tokens \
+            and self._instance.world.clock.now() < self._tokens[token]
+        if token is not None and not valid:
+            raise ServiceError("401 - Unauthorized", code="401")
+        if token is None and self.http_tokens == "required":
+            raise ServiceError("401 - Unauthorized (IMDSv2 is required: PUT /latest/api/token "
+                               "first and send the token with each request)", code="401")
 
     def _role(self) -> Role | None:
         inst = self._instance
@@ -85,8 +124,10 @@ class InstanceMetadata:
         self._current = made
         return made
 
-    def get(self, path: str) -> str:
-        """What ``curl http://169.254.169.254/latest/meta-data/<path>`` returns."""
+    def get(self, path: str, token: str | None = None) -> str:
+        """What ``curl http://169.254.169.254/latest/meta-data/<path>`` returns; ``token``
+        is IMDSv2's session token (header ``X-aws-ec2-metadata-token``)."""
+        self._check_token(token)
         inst = self._instance
         path = path.removeprefix("/").removeprefix("latest/").removeprefix("meta-data/")
         simple = {"instance-id": inst.instance_id, "local-ipv4": inst.private_ip,
@@ -162,6 +203,8 @@ class Instance:
         self.launched_at = launched_at
         self.state = "running"
         self.metadata = InstanceMetadata(self)
+        self.environment: dict[str, str] = {}  # the application's environment variables
+        self.credentials_file: dict[str, str] = {}  # ~/.aws/credentials, [default] profile
 
     @property
     def arn(self) -> str:
@@ -181,12 +224,36 @@ class Instance:
         return {"ec2:SourceInstanceARN": self.arn, "aws:ec2InstanceSourceVPC": self.vpc_id,
                 "aws:ec2InstanceSourcePrivateIPv4": self.private_ip, "ec2:RoleDelivery": "2.0"}
 
+    def credential_source(self) -> str:
+        """Where the SDK finds credentials on this instance, in the order botocore looks
+        (AWS SDKs and Tools Reference Guide, "Standardized credential providers"):
+        environment variables, then the shared credentials file, then the metadata service.
+        Stray keys in the first two override the instance's role."""
+        if self.environment.get("AWS_ACCESS_KEY_ID"):
+            return "environment"
+        if self.credentials_file.get("aws_access_key_id"):
+            return "shared-credentials-file"
+        return "instance-metadata"
+
+    def _sdk_credentials(self) -> Credentials:
+        found = self.credential_source()
+        if found == "environment":
+            env = self.environment
+            return Credentials(env["AWS_ACCESS_KEY_ID"], env.get("AWS_SECRET_ACCESS_KEY", ""),
+                               env.get("AWS_SESSION_TOKEN"))
+        if found == "shared-credentials-file":
+            conf = self.credentials_file
+            return Credentials(conf["aws_access_key_id"], conf.get("aws_secret_access_key", ""),
+                               conf.get("aws_session_token"))
+        return self.metadata.credentials()
+
     @property
     def session(self) -> Session:
-        """Code running on the instance: credentials from the metadata service, each call."""
+        """Code running on the instance: the SDK's credentials (see ``credential_source``;
+        with none configured, the role's from the metadata service, over IMDSv2), each call."""
         from iamlab.world.session import Session
 
-        return Session(self.world, self.metadata.credentials,
+        return Session(self.world, self._sdk_credentials,
                        Location(self.public_ip, self.vpc_id, self.private_ip))
 
     def session_with(self, credentials: Credentials | dict[str, Any]) -> Session:
@@ -203,12 +270,18 @@ class Instance:
             "InstanceId": self.instance_id, "ImageId": self.image_id,
             "InstanceType": self.instance_type, "State": {"Name": self.state},
             "VpcId": self.vpc_id, "PrivateIpAddress": self.private_ip,
-            "PublicIpAddress": self.public_ip, "LaunchTime": self.launched_at}
+            "PublicIpAddress": self.public_ip, "LaunchTime": self.launched_at,
+            "MetadataOptions": self.metadata_options()}
         if self.profile_arn:
             prof = self.profile()
             out["IamInstanceProfile"] = {"Arn": self.profile_arn,
                                          "Id": prof.profile_id if prof else ""}
         return out
+
+    def metadata_options(self) -> dict[str, Any]:
+        md = self.metadata
+        return {"State": "applied", "HttpTokens": md.http_tokens,
+                "HttpPutResponseHopLimit": md.hop_limit, "HttpEndpoint": "enabled"}
 
     def __repr__(self) -> str:
         role = self.role
@@ -254,7 +327,9 @@ class Ec2Client(ServiceClient):
                       InstanceType: str = "t3.micro", MinCount: int = 1, MaxCount: int = 1,
                       IamInstanceProfile: dict[str, str] | None = None,
                       LaunchTemplate: dict[str, str] | None = None,
-                      TagSpecifications: Any = None, **_: Any) -> dict[str, Any]:
+                      TagSpecifications: Any = None,
+                      MetadataOptions: dict[str, Any] | None = None,
+                      **_: Any) -> dict[str, Any]:
         """Launch instances; with an instance profile the caller must also be allowed to pass
         its role to EC2 (``iam:PassRole`` with ``iam:PassedToService`` =
         ``ec2.amazonaws.com``)."""
@@ -267,6 +342,11 @@ class Ec2Client(ServiceClient):
                 IamInstanceProfile = IamInstanceProfile or tpl.data.get("IamInstanceProfile")
             prof = self._profile(acct, IamInstanceProfile) if IamInstanceProfile else None
             count = max(1, min(int(MinCount), int(MaxCount)))
+            if count > INSTANCE_LIMIT:
+                raise ServiceError(
+                    f"You have requested more instances ({count}) than your current instance "
+                    f"limit of {INSTANCE_LIMIT} allows (iamlab's simulated account).",
+                    code="InstanceLimitExceeded")
             tags = {}
             for spec in TagSpecifications or ():
                 tags.update(tag_list(spec.get("Tags")))
@@ -275,7 +355,10 @@ class Ec2Client(ServiceClient):
                            context={f"aws:RequestTag/{k}": v for k, v in tags.items()})
             if prof is not None:
                 self._pass_profile_role(call, prof)
+            options = _metadata_options(MetadataOptions or {})
             made = [self._launch(acct, ImageId, InstanceType, prof) for _ in range(count)]
+            for inst in made:
+                inst.metadata.http_tokens, inst.metadata.hop_limit = options
             return {"Instances": [i.describe() for i in made],
                     "OwnerId": acct.account_id}
 
@@ -350,6 +433,22 @@ class Ec2Client(ServiceClient):
             return {"IamInstanceProfileAssociation": {"AssociationId": AssociationId,
                                                       "State": "disassociating"}}
 
+    def modify_instance_metadata_options(self, *, InstanceId: str,
+                                         HttpTokens: str | None = None,
+                                         HttpPutResponseHopLimit: int | None = None,
+                                         **_: Any) -> dict[str, Any]:
+        """Require IMDSv2 (``HttpTokens="required"``) or change the PUT hop limit."""
+        with self._call("ModifyInstanceMetadataOptions") as call:
+            inst = self._instance(call, InstanceId)
+            md = inst.metadata
+            tokens, hops = _metadata_options({
+                "HttpTokens": HttpTokens or md.http_tokens,
+                "HttpPutResponseHopLimit": HttpPutResponseHopLimit or md.hop_limit})
+            call.authorize("ec2:ModifyInstanceMetadataOptions", inst.arn, account=inst.account)
+            md.http_tokens, md.hop_limit = tokens, hops
+            return {"InstanceId": InstanceId,
+                    "InstanceMetadataOptions": {**inst.metadata_options(), "State": "pending"}}
+
     def create_vpc_endpoint(self, *, VpcId: str, ServiceName: str,
                             VpcEndpointType: str = "Gateway", **_: Any) -> dict[str, Any]:
         """A VPC endpoint: calls from the VPC to that service then carry aws:SourceVpc and
@@ -385,3 +484,16 @@ class Ec2Client(ServiceClient):
             acct.launch_templates[LaunchTemplateName] = tpl
             return {"LaunchTemplate": {"LaunchTemplateName": tpl.name,
                                        "LaunchTemplateId": tpl.template_id}}
+
+
+def _metadata_options(options: dict[str, Any]) -> tuple[str, int]:
+    """``HttpTokens`` and ``HttpPutResponseHopLimit``, checked as EC2 checks them."""
+    tokens = options.get("HttpTokens", "optional")
+    hops = options.get("HttpPutResponseHopLimit", 1)
+    if tokens not in ("optional", "required"):
+        raise ServiceError(f"Value ({tokens}) for parameter HttpTokens is invalid. Valid "
+                           "values: optional, required", code="InvalidParameterValue")
+    if not isinstance(hops, int) or not 1 <= hops <= 64:
+        raise ServiceError(f"Value ({hops}) for parameter HttpPutResponseHopLimit is invalid. "
+                           "It must be 1 to 64.", code="InvalidParameterValue")
+    return tokens, hops

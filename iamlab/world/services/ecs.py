@@ -2,9 +2,11 @@
 
 The two roles do different jobs (Amazon ECS Developer Guide, "Amazon ECS task execution IAM
 role", "Amazon ECS task IAM role"): the *execution role* is used by the ECS agent, before
-and around the application, to pull the container image from Amazon ECR and to send the
-container's output to CloudWatch Logs; the *task role* is what the application code inside
-the container gets (from the container credentials endpoint). Both trust
+and around the application, to pull the container image from Amazon ECR, to fetch the
+secrets a container definition names (``secrets``: ``valueFrom`` a Secrets Manager ARN,
+injected as environment variables) and to send the container's output to CloudWatch Logs;
+the *task role* is what the application code inside the container gets (from the container
+credentials endpoint). Both trust
 ``ecs-tasks.amazonaws.com``; registering or running a task needs ``iam:PassRole`` for both.
 """
 
@@ -102,6 +104,7 @@ class Task:
     task_role: RoleCredentials | None = None
     execution_role: RoleCredentials | None = None
     agent_log: list[str] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)  # secrets the agent injected
 
     def _task_credentials(self) -> Credentials:
         if self.last_status != "RUNNING":
@@ -245,6 +248,13 @@ class EcsClient(ServiceClient):
             raise ServiceError("Unable to describe task definition.", code="ClientException")
         return found
 
+    def describe_task_definition(self, *, taskDefinition: str) -> dict[str, Any]:
+        """A task definition by family (latest revision) or ``family:revision``."""
+        with self._call("DescribeTaskDefinition") as call:
+            tdef = self._definition(call, taskDefinition)
+            call.authorize("ecs:DescribeTaskDefinition", "*", account=tdef.account)
+            return {"taskDefinition": tdef.describe()}
+
     def run_task(self, *, taskDefinition: str, cluster: str = "default", count: int = 1,
                  launchType: str = "FARGATE", **_: Any) -> dict[str, Any]:
         """Start tasks: the agent pulls the image and sets up logs with the execution role;
@@ -259,8 +269,11 @@ class EcsClient(ServiceClient):
             for role_arn in (tdef.task_role_arn, tdef.execution_role_arn):
                 if role_arn:
                     pass_role(call, role_arn, ECS_TASKS)
+            if not 1 <= count <= 10:  # "You can specify up to 10 tasks for each call."
+                raise ServiceError("count must be between 1 and 10 (ECS API reference, "
+                                   "RunTask).", code="InvalidParameterException")
             tasks = []
-            for _n in range(max(1, count)):
+            for _n in range(count):
                 task_id = self.world.ids.hex(32)
                 task_arn = f"arn:aws:ecs:{self.region}:{acct.account_id}:task/{cluster}/{task_id}"
                 task = Task(self.world, task_arn, task_id, acct.account_id, cluster_arn, tdef,
@@ -288,7 +301,8 @@ class EcsClient(ServiceClient):
         for container in task.definition.containers:
             image = str(container.get("image", ""))
             private = _ECR_IMAGE.match(image)
-            needs_agent = private is not None or _log_config(container) is not None
+            needs_agent = (private is not None or _log_config(container) is not None
+                           or bool(container.get("secrets")))
             agent = _agent_session(task) if needs_agent else None
             if needs_agent and agent is None:
                 self._stop(task, "ResourceInitializationError: unable to pull secrets or "
@@ -302,6 +316,13 @@ class EcsClient(ServiceClient):
                     ecr.batch_get_image(registryId=private.group(1),
                                         repositoryName=private.group(3),
                                         imageIds=[{"imageTag": image.rsplit(":", 1)[-1]}])
+                for secret in container.get("secrets") or ():
+                    if agent is None:
+                        self._stop(task, "ResourceInitializationError: unable to pull secrets "
+                                   "or registry auth: the task has no execution role")
+                        return
+                    got = agent.secretsmanager.get_secret_value(SecretId=secret["valueFrom"])
+                    task.environment[str(secret["name"])] = str(got["SecretString"])
                 conf = _log_config(container)
                 if conf is not None and agent is not None:
                     group, prefix = conf
@@ -312,6 +333,9 @@ class EcsClient(ServiceClient):
                 stage = ("CannotPullContainerError: pull image manifest has been retried 1 "
                          "time(s): failed to resolve ref " + image + ": "
                          if err.action.startswith("ecr:") else
+                         "ResourceInitializationError: unable to pull secrets or registry auth: "
+                         "retrieve secret from Secrets Manager: "
+                         if err.action.startswith("secretsmanager:") else
                          "ResourceInitializationError: failed to validate logger args: "
                          "create stream has been retried 1 times: failed to create Cloudwatch "
                          "log stream: ")

@@ -67,7 +67,14 @@ class Function:
 
 class LambdaContext:
     """The ``context`` a handler receives; ``context.session`` calls AWS as the execution
-    role (what boto3 does inside Lambda with the environment's credentials)."""
+    role (what boto3 does inside Lambda with the environment's credentials).
+
+    ``context.environ`` is the function's environment (``os.environ`` in real Lambda): its
+    own variables plus what the runtime sets, among them the execution role's temporary
+    credentials in ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and
+    ``AWS_SESSION_TOKEN`` (AWS Lambda Developer Guide, "Defined runtime environment
+    variables"). A function has no instance metadata service.
+    """
 
     def __init__(self, function: Function, request_id: str, session: Session) -> None:
         self.function_name = function.name
@@ -76,6 +83,13 @@ class LambdaContext:
         self.log_group_name = f"/aws/lambda/{function.name}"
         self.log_stream_name = function.log_stream or ""
         self.session = session
+        creds = session.credentials
+        self.environ: dict[str, str] = {
+            **function.environment, "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_REGION": session.world.region, "AWS_ACCESS_KEY_ID": creds.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+            "AWS_SESSION_TOKEN": creds.session_token or "",
+            "AWS_LAMBDA_LOG_GROUP_NAME": self.log_group_name}
 
     def client(self, service: str) -> Any:
         return self.session.client(service)
@@ -195,6 +209,18 @@ class LambdaClient(ServiceClient):
             fn.policy_statements, fn.policy = statements, policy
             return {"Statement": json.dumps(statement)}
 
+    def get_policy(self, *, FunctionName: str) -> dict[str, Any]:
+        """The function's resource-based policy, as a JSON string (who may invoke it)."""
+        with self._call("GetPolicy") as call:
+            fn = self._function(call, FunctionName)
+            call.authorize("lambda:GetPolicy", fn.arn, account=fn.account, policy=fn.policy)
+            if not fn.policy_statements:
+                raise NotFound("The resource you requested does not exist.",
+                               code="ResourceNotFoundException")
+            return {"Policy": json.dumps({"Version": "2012-10-17", "Id": "default",
+                                          "Statement": fn.policy_statements}),
+                    "RevisionId": self.world.ids.uuid()}
+
     def invoke(self, *, FunctionName: str, Payload: Any = b"{}",
                InvocationType: str = "RequestResponse", LogType: str = "None") -> dict[str, Any]:
         """Run the function: ``lambda:InvokeFunction`` for the caller, then the handler runs
@@ -203,10 +229,23 @@ class LambdaClient(ServiceClient):
             fn = self._function(call, FunctionName)
             call.authorize("lambda:InvokeFunction", fn.arn, account=fn.account,
                            policy=fn.policy)
-            event = Payload
-            if isinstance(Payload, (bytes, str)):
-                event = json.loads(Payload or b"{}")
-            return run(self.world, fn, event, LogType == "Tail")
+            return run(self.world, fn, _event(Payload), LogType == "Tail")
+
+
+def _event(payload: Any) -> Any:
+    """The event a payload carries: JSON text or bytes (or a file-like object holding
+    them), or a Python value as is. Not JSON: Lambda's InvalidRequestContentException."""
+    if hasattr(payload, "read"):
+        payload = payload.read()
+    if not isinstance(payload, (bytes, bytearray, str)):
+        return payload
+    try:
+        return json.loads(payload or b"{}")
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, not UTF-8, too deep
+        why = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        raise ServiceError("Could not parse request body into json: Could not parse payload "
+                           f"into json: {why}", code="InvalidRequestContentException"
+                           ) from None
 
 
 def _role_session(world: World, fn: Function) -> TemporarySession:

@@ -1,0 +1,48 @@
+"""Exercises that check the learner's own policy, with a concrete request as feedback.
+
+>>> from iamlab import exercises
+>>> ex = exercises.get("ec2-read-reports")
+>>> ex.grade(ex.reference).passed
+True
+>>> result = ex.grade({"Version": "2012-10-17", "Statement": [
+...     {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}]})
+>>> [f.kind for f in result.findings][:2]
+['must-deny', 'must-deny']
+
+In a notebook: ``ex.editor()`` (Check and Hint buttons), or ``exercises.check(id, answer)``
+in a test cell (nbgrader). On the command line: ``iamlab exercises``, ``iamlab grade``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from iamlab.lazy import lazy_exports
+
+_EXPORTS = {
+    "Exercise": "iamlab.exercises.spec", "ExerciseSpecError": "iamlab.exercises.spec",
+    "UnknownExercise": "iamlab.exercises.spec", "Probe": "iamlab.exercises.spec",
+    "get": "iamlab.exercises.spec", "ids": "iamlab.exercises.spec",
+    "all_exercises": "iamlab.exercises.spec",
+    "Finding": "iamlab.exercises.grader", "GradeResult": "iamlab.exercises.grader",
+    "grade": "iamlab.exercises.grader",
+    "check": "iamlab.exercises.check", "NotYet": "iamlab.exercises.check",
+}
+
+if TYPE_CHECKING:
+    from iamlab.exercises.check import NotYet, check
+    from iamlab.exercises.grader import Finding, GradeResult, grade
+    from iamlab.exercises.spec import (
+        Exercise,
+        ExerciseSpecError,
+        Probe,
+        UnknownExercise,
+        all_exercises,
+        get,
+        ids,
+    )
+
+__all__ = ["Exercise", "ExerciseSpecError", "Finding", "GradeResult", "NotYet", "Probe",
+           "UnknownExercise", "all_exercises", "check", "get", "grade", "ids"]
+
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

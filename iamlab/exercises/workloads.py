@@ -1,0 +1,120 @@
+"""An exercise's workload: the scenario's application run with the learner's policy in place.
+
+A policy can decide every listed request right and still break the application (a log
+stream it forgot, credentials EC2 can no longer renew). Each workload builds a fresh world,
+puts the learner's policy where the exercise says through the ordinary IAM calls, runs the
+application, and returns what broke as findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from iamlab.errors import IamlabError
+from iamlab.exercises.spec import Exercise
+from iamlab.exercises.stage import build_world
+from iamlab.policy import Policy
+
+Finding = Any  # iamlab.exercises.grader.Finding (imported late: the grader imports us)
+
+
+def install(exercise: Exercise, scenario: Any, policy: Policy) -> None:
+    """Put the learner's policy on the exercise's role, as an administrator would."""
+    iam = scenario.admin.iam
+    role = exercise.role
+    document = policy.to_dict()
+    if exercise.kind == "trust":
+        iam.update_assume_role_policy(RoleName=role, PolicyDocument=document)
+    elif exercise.kind == "permissions":
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=role, PolicyName=name)
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
+        iam.put_role_policy(RoleName=role, PolicyName="YourAnswer", PolicyDocument=document)
+    elif exercise.kind == "boundary":
+        arn = iam.create_policy(PolicyName="YourBoundary", PolicyDocument=document)["Policy"]["Arn"]
+        iam.put_role_permissions_boundary(RoleName=role, PermissionsBoundary=arn)
+    else:
+        raise ValueError(f"no workload can install a {exercise.kind} policy yet")
+
+
+def ec2_reads_report(scenario: Any) -> str | None:
+    """The instance's application reads s3://reports/q3.csv, now and after EC2 has renewed
+    the role's credentials (so a trust policy EC2 no longer passes shows)."""
+    session = scenario.instance.session
+    session.s3.get_object(Bucket="reports", Key="q3.csv")
+    scenario.world.clock.advance(hours=7)
+    scenario.instance.session.s3.get_object(Bucket="reports", Key="q3.csv")
+    return None
+
+
+def lambda_saves_order(scenario: Any) -> str | None:
+    """The function saves an order and its log lines reach CloudWatch Logs."""
+    response = scenario.invoke({"order_id": 7, "item": "book"})
+    if "FunctionError" in response:
+        error = scenario.function.last_error
+        return f"the function failed: {error}"
+    if not scenario.function.logs_delivered:
+        return ("the function ran, but its log lines never reached CloudWatch Logs: the role "
+                "must let it create its log group and stream and put log events")
+    return None
+
+
+def _new_task(scenario: Any) -> Any:
+    """A new task of the scenario's task definition, started by the administrator."""
+    started = scenario.admin.ecs.run_task(taskDefinition="order-reader")
+    return scenario.world.task(started["tasks"][0]["taskArn"])
+
+
+def ecs_task_reads_order(scenario: Any) -> str | None:
+    """A new task starts, and its application receives the order and deletes it."""
+    task = _new_task(scenario)
+    if task.last_status != "RUNNING":
+        return f"the task stopped: {task.stopped_reason}"
+    got = task.session.sqs.receive_message(QueueUrl=scenario.queue_url).get("Messages", [])
+    if not got:
+        return "the application received no message from the queue orders"
+    task.session.sqs.delete_message(QueueUrl=scenario.queue_url,
+                                    ReceiptHandle=got[0]["ReceiptHandle"])
+    return None
+
+
+def ecs_task_starts_and_logs(scenario: Any) -> str | None:
+    """A new task starts (the agent pulls its image) and a line it prints reaches its logs."""
+    task = _new_task(scenario)
+    if task.last_status != "RUNNING":
+        return f"the task stopped before the application ran: {task.stopped_reason}"
+    if not task.log("received order 1"):
+        return f"the task ran, but its log line never reached CloudWatch Logs: " \
+               f"{'; '.join(task.agent_log) or 'the agent could not ship it'}"
+    return None
+
+
+WORKLOADS: dict[str, Callable[[Any], str | None]] = {
+    "ec2_reads_report": ec2_reads_report,
+    "lambda_saves_order": lambda_saves_order,
+    "ecs_task_reads_order": ecs_task_reads_order,
+    "ecs_task_starts_and_logs": ecs_task_starts_and_logs,
+}
+
+
+def run_workload(exercise: Exercise, policy: Policy) -> list[Finding]:
+    """Run the exercise's workload in a fresh world with ``policy``; findings for what broke."""
+    from iamlab.exercises.grader import Finding
+
+    scenario = build_world(exercise.world)
+    workload = WORKLOADS[exercise.workload]
+    try:
+        install(exercise, scenario, policy)
+    except (IamlabError, ValueError) as exc:
+        return [Finding("workload", f"AWS would not accept the policy on role {exercise.role}: "
+                                    f"{exc}")]
+    try:
+        broke = workload(scenario)
+    except IamlabError as exc:
+        broke = str(exc)
+    if broke is None:
+        return []
+    what = (workload.__doc__ or exercise.workload).strip().splitlines()[0]
+    return [Finding("workload", f"The workload ({what}) broke: {broke}")]

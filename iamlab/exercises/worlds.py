@@ -1,0 +1,88 @@
+"""Worlds for the exercises that the course's scenarios do not already build.
+
+Each is built the way you would build it in AWS, with an administrator of the account (never
+the root user's keys for daily work), and returns a dataclass of handles like the builders
+in :mod:`iamlab.world.scenarios`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from iamlab.world.core import World
+from iamlab.world.scenarios import VERSION, allow, ec2_reads_s3, trust
+from iamlab.world.session import Session
+
+DATA_ACCOUNT = "111122223333"
+PARTNER_ACCOUNT = "444455556666"
+
+
+@dataclass
+class TrustExerciseWorld:
+    world: World
+    admin: Session
+    role_name: str
+
+
+def _trust_account(principal: str) -> dict[str, Any]:
+    return {"Version": VERSION, "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}
+
+
+def vendor_audit() -> TrustExerciseWorld:
+    """Our account (111122223333) lets a vendor (444455556666) audit it through role
+    ``VendorAudit``; the vendor's application ``audit-app`` assumes its customers' roles."""
+    world = World(alias="us")
+    vendor = world.create_account(PARTNER_ACCOUNT, alias="vendor")
+    admin = world.admin
+    admin.s3.create_bucket(Bucket="audit-logs")
+    admin.iam.create_role(RoleName="VendorAudit",
+                          AssumeRolePolicyDocument=_trust_account(f"arn:aws:iam::"
+                                                                  f"{PARTNER_ACCOUNT}:root"))
+    admin.iam.attach_role_policy(RoleName="VendorAudit",
+                                 PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    vendor_admin = world.root(vendor.account_id)
+    for user in ("audit-app", "intern"):
+        vendor_admin.iam.create_user(UserName=user)
+        vendor_admin.iam.put_user_policy(UserName=user, PolicyName="AssumeCustomerRoles",
+                                         PolicyDocument=allow("sts:AssumeRole",
+                                                              "arn:aws:iam::*:role/*"))
+    return TrustExerciseWorld(world, admin, "VendorAudit")
+
+
+def data_reader() -> TrustExerciseWorld:
+    """Role ``DataReader`` in the data account (111122223333) is for alice of account
+    444455556666; bob works there too, and both may assume roles elsewhere."""
+    world = World(alias="data")
+    other = world.create_account(PARTNER_ACCOUNT, alias="analytics")
+    admin = world.admin
+    admin.s3.create_bucket(Bucket="shared-data")
+    admin.iam.create_role(RoleName="DataReader",
+                          AssumeRolePolicyDocument=_trust_account(f"arn:aws:iam::"
+                                                                  f"{PARTNER_ACCOUNT}:root"))
+    admin.iam.put_role_policy(RoleName="DataReader", PolicyName="ReadSharedData",
+                              PolicyDocument=allow("s3:GetObject", "arn:aws:s3:::shared-data/*"))
+    other_admin = world.root(other.account_id)
+    for user in ("alice", "bob"):
+        other_admin.iam.create_user(UserName=user)
+        other_admin.iam.put_user_policy(UserName=user, PolicyName="AssumeDataReader",
+                                        PolicyDocument=allow("sts:AssumeRole",
+                                                             f"arn:aws:iam::{DATA_ACCOUNT}:"
+                                                             "role/DataReader"))
+    return TrustExerciseWorld(world, admin, "DataReader")
+
+
+def report_reader_too_broad() -> Any:
+    """The EC2 scenario, but someone gave ReportReader every S3 permission: the boundary
+    exercise must hold whatever the permissions policy says."""
+    scenario = ec2_reads_s3()
+    admin = scenario.admin
+    admin.iam.delete_role_policy(RoleName="ReportReader", PolicyName="ReadReports")
+    admin.iam.put_role_policy(RoleName="ReportReader", PolicyName="EverythingInS3",
+                              PolicyDocument=allow("s3:*", "*"))
+    return scenario
+
+
+__all__ = ["TrustExerciseWorld", "data_reader", "report_reader_too_broad", "trust",
+           "vendor_audit"]

@@ -1,0 +1,151 @@
+"""Classroom-ready exercises: nbgrader metadata, the student edition, and a real nbgrader
+round trip (generate_assignment, then autograde a right and a wrong submission).
+
+nbgrader's rules (nbgraderformat v3, see ../shared/STYLE.md section 3): every nbgrader cell has
+``schema_version: 3``, ``grade``, ``solution`` and ``locked``; a ``grade_id`` matching
+``^[a-zA-Z0-9_\\-]*$`` when any of them is true; ``points`` only on graded cells; no
+``checksum`` or ``cell_type`` in a source notebook (the release adds them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from iamlab import exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "scripts"))
+from student_edition import student_notebook, write_edition  # noqa: E402
+
+GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]*$")
+
+
+def exercise_notebook(ex_id: str, answer: object) -> nbformat.NotebookNode:
+    """A notebook with one exercise's cells, as the course writes them."""
+    ex = exercises.get(ex_id)
+    meta = {"schema_version": 3, "grade": False, "solution": True, "locked": False,
+            "grade_id": f"{ex_id}-answer"}
+    test = {"schema_version": 3, "grade": True, "solution": False, "locked": True,
+            "points": ex.points, "grade_id": f"{ex_id}-check"}
+    return nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"## Exercise: {ex.title}\n\n{ex.task}"),
+        nbformat.v4.new_code_cell("from iamlab import exercises"),
+        nbformat.v4.new_code_cell("answer = None\n### BEGIN SOLUTION\nanswer = "
+                                  f"{json.dumps(answer)}\n### END SOLUTION",
+                                  metadata={"nbgrader": meta}),
+        nbformat.v4.new_code_cell(f'exercises.check("{ex_id}", answer)',
+                                  metadata={"nbgrader": test}),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}})
+
+
+def nbgrader_cells(path: Path) -> list[nbformat.NotebookNode]:
+    nb = nbformat.read(path, as_version=4)
+    return [c for c in nb.cells if "nbgrader" in c.metadata]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbgrader_metadata_follows_v3(path: Path) -> None:
+    ids = []
+    for cell in nbgrader_cells(path):
+        meta = cell.metadata["nbgrader"]
+        assert meta.get("schema_version") == 3
+        assert {"grade", "solution", "locked"} <= set(meta)
+        assert "checksum" not in meta and "cell_type" not in meta
+        if meta["grade"] or meta["solution"] or meta["locked"]:
+            assert GRADE_ID.match(meta.get("grade_id", "")) and meta["grade_id"]
+            ids.append(meta["grade_id"])
+        assert ("points" in meta) == bool(meta["grade"] or meta.get("task"))
+        if meta["solution"] and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source and "answer = None" in cell.source
+    assert len(ids) == len(set(ids)), "grade_ids must be unique in a notebook"
+
+
+def test_student_edition_removes_solutions_and_hidden_tests() -> None:
+    nb = exercise_notebook("ec2-trust", exercises.get("ec2-trust").reference)
+    nb.cells[3].source += "\n### BEGIN HIDDEN TESTS\nassert answer['Version']\n" \
+                          "### END HIDDEN TESTS"
+    student = student_notebook(nb)
+    text = "\n".join(c.source for c in student.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN" not in text
+    assert "sts:AssumeRole" not in text
+    assert student.cells[2].source == "answer = None\n# YOUR CODE HERE"
+    assert "sts:AssumeRole" in nb.cells[2].source  # the instructor notebook is untouched
+
+
+def test_write_edition_keeps_the_learners_work(tmp_path: Path) -> None:
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    src.mkdir()
+    nbformat.write(exercise_notebook("ec2-trust", {}), src / "x.ipynb")
+    assert write_edition(src, dst) == [dst / "x.ipynb"]
+    (dst / "x.ipynb").write_text((dst / "x.ipynb").read_text().replace("None", "{}"))
+    assert write_edition(src, dst) == []
+    assert "answer = {}" in (dst / "x.ipynb").read_text()
+    assert write_edition(src, dst, force=True) == [dst / "x.ipynb"]
+
+
+def _execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def test_student_edition_runs_and_says_not_yet(tmp_path: Path) -> None:
+    """No traceback: the unanswered check cell shows the friendly message only."""
+    nb = _execute(student_notebook(exercise_notebook("ec2-read-reports", {})), tmp_path)
+    check = nb.cells[3]
+    assert not [o for o in check.outputs if o.output_type == "error"]
+    stderr = "".join(o.text for o in check.outputs if o.output_type == "stream"
+                     and o.name == "stderr")
+    assert "Not yet (ec2-read-reports): you have not written the policy yet" in stderr
+    assert "Traceback" not in stderr
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([str(bin_dir / "nbgrader"), *args, f"--CourseDirectory.root={course}"],
+                          cwd=course, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_nbgrader_round_trip(tmp_path: Path) -> None:
+    """The real nbgrader: release the assignment, autograde a right and a wrong answer."""
+    pytest.importorskip("nbgrader")
+    from nbgrader.api import Gradebook
+
+    ex = exercises.get("ec2-read-reports")
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    nbformat.write(exercise_notebook(ex.id, dict(ex.reference)),
+                   course / "source" / "ps1" / "exercise.ipynb")
+    _nbgrader(course, "generate_assignment", "ps1", "--force")
+    release = course / "release" / "ps1" / "exercise.ipynb"
+    released = release.read_text()
+    assert "BEGIN SOLUTION" not in released and "GetObject" not in released
+    answers = {"right": ex.right_answers[0].policy, "wrong": ex.wrong_answers[0].policy}
+    for student, answer in answers.items():
+        nb = nbformat.read(release, as_version=4)
+        nb.cells[2].source = nb.cells[2].source.replace(
+            "# YOUR CODE HERE", f"answer = {json.dumps(answer)}")
+        folder = course / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / "exercise.ipynb")
+    _nbgrader(course, "autograde", "ps1", "--create", "--force")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_submission("ps1", "right").score == ex.points
+        assert gb.find_submission("ps1", "wrong").score == 0
