@@ -19,6 +19,8 @@ from iamlab.request import Request
 if TYPE_CHECKING:
     import pandas
 
+    from iamlab.flow import Flow
+
 
 class Verdict(str, Enum):
     """The three answers of the IAM policy simulator (``EvalDecision``)."""
@@ -126,6 +128,13 @@ class Decision:
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    def flow(self) -> Flow:
+        """AWS's evaluation flow for this decision: the steps in order, what each said,
+        and which step and policy decided (:func:`iamlab.flow.evaluation_flow`)."""
+        from iamlab.flow import evaluation_flow
+
+        return evaluation_flow(self)
 
     @property
     def aws_reason(self) -> str:

@@ -198,6 +198,12 @@ class RolePlayground:
     it is ``service_linked`` (no SCP or RCP applies), the organisation (``org``: SCP and
     RCP levels by account), the owner of resources whose ARN names none
     (``resource_owners``, S3 buckets by ARN) and the ``region`` requests go to.
+
+    What a learner may add: a ``session_policy`` passed when the role is assumed (it limits
+    the session: IAM User Guide, "Session policies"), and an ``scp`` attached to the role's
+    account (AWS Organizations User Guide, "SCP evaluation": it joins the policies at the
+    account's own level, so with no organisation it is the only SCP on the path, as if the
+    root kept its default FullAWSAccess).
     """
 
     trust: Policy
@@ -215,6 +221,8 @@ class RolePlayground:
     resource_owners: Mapping[str, str] = field(default_factory=dict)
     region: str | None = None
     service_linked: bool = False
+    session_policy: Policy | None = None
+    scp: Policy | None = None
 
     def __post_init__(self) -> None:
         path = self.role_path.strip() or "/"
@@ -331,7 +339,7 @@ class RolePlayground:
                             userid=who.userid)
         request = Request(who.principal, action, Resource.of(self.role_arn, self.account),
                           Context(ctx))
-        scps, rcps = control_levels(self.org, who.account, self.account, action)
+        scps, rcps = self._levels(who.account, self.account, action)
         return evaluate(request, PolicySet.of(identity=who.policies, resource=self.trust,
                                               boundary=who.boundary, scps=scps, rcps=rcps),
                         explain=explain)
@@ -353,12 +361,65 @@ class RolePlayground:
         ctx = self._context(session, self.account, owner, moment, extra, role_arn=role_arn,
                             tags=self.tags, userid=userid)
         request = Request(session, action, Resource(resource, owner), Context(ctx), role_arn)
-        scps, rcps = control_levels(self.org, self.account, owner, action,
-                                    service_linked=self.service_linked)
+        scps, rcps = self._levels(self.account, owner, action)
         policies = PolicySet.of(identity=self.permissions,
                                 resource=self.resource_policy(resource, action),
-                                boundary=self.boundary, scps=scps, rcps=rcps)
+                                boundary=self.boundary, session=self.session_policy,
+                                scps=scps, rcps=rcps)
         return evaluate(request, policies, explain=explain)
+
+    def _levels(self, principal_account: str | None, resource_account: str | None,
+                action: str) -> tuple[Any, Any]:
+        """The SCP and RCP levels for a request (:func:`iamlab.org.control_levels`), with
+        the learner's own SCP joining the level of the role's account."""
+        scps, rcps = control_levels(self.org, principal_account, resource_account, action,
+                                    service_linked=self.service_linked)
+        if self.scp is not None and principal_account == self.account \
+                and not self.service_linked:
+            levels = tuple(scps or ())
+            scps = (*levels[:-1], (*levels[-1], self.scp)) if levels else ((self.scp,),)
+        return scps, rcps
+
+    def policy_holder(self, resource: str) -> str:
+        """The ARN whose own policy governs ``resource``: an S3 object's bucket, otherwise
+        the resource itself (``resource_policies`` is keyed by it)."""
+        if resource.startswith("arn:aws:s3:::") and "/" in resource:
+            bucket = resource.split("/", 1)[0]
+            if resource not in self.resource_policies:
+                return bucket
+        return resource
+
+    def with_boundary(self, boundary: Policy | PolicySource | None) -> RolePlayground:
+        """The same playground with another permissions boundary (None: none)."""
+        return replace(self, boundary=self._parsed(boundary, PolicyKind.BOUNDARY, "boundary"))
+
+    def with_session_policy(self, policy: Policy | PolicySource | None) -> RolePlayground:
+        """The same playground with a session policy passed when assuming (None: none)."""
+        return replace(self, session_policy=self._parsed(policy, PolicyKind.SESSION,
+                                                         "session"))
+
+    def with_scp(self, policy: Policy | PolicySource | None) -> RolePlayground:
+        """The same playground with an SCP attached to the role's account (None: none)."""
+        return replace(self, scp=self._parsed(policy, PolicyKind.SCP, "scp"))
+
+    def with_resource_policy(self, resource: str, policy: Policy | PolicySource | None
+                             ) -> RolePlayground:
+        """The same playground with another policy on ``resource``'s holder (an object's
+        bucket; see :meth:`policy_holder`), or none."""
+        holder = self.policy_holder(resource)
+        policies = dict(self.resource_policies)
+        parsed = self._parsed(policy, PolicyKind.RESOURCE, "resource")
+        if parsed is None:
+            policies.pop(holder, None)
+        else:
+            policies[holder] = parsed
+        return replace(self, resource_policies=policies)
+
+    def _parsed(self, policy: Policy | PolicySource | None, kind: PolicyKind, what: str
+                ) -> Policy | None:
+        if policy is None or isinstance(policy, Policy):
+            return policy
+        return parse_policy(policy, kind, f"{self.role_name}-{what}")
 
     def _context(self, principal: str, account: str | None, resource_account: str | None,
                  now: datetime | None, extra: Mapping[str, ContextValue], *,

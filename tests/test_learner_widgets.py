@@ -68,7 +68,7 @@ def test_unknown_services_and_actions_are_errors_not_valid(statement: dict[str, 
     pg.permissions.value = _doc(statement)
     status = pg.permissions.status.value
     assert code in [p.code for p in pg.permissions.errors]
-    assert "a valid" not in status and "can never work as written" in status
+    assert "a valid" not in status and "AWS accepts this permissions policy, but" in status
     assert "s3:GetObject" in status.split("mean", 1)[1]  # the fix
 
 
@@ -154,3 +154,9 @@ def test_the_diagram_says_allowed_and_denied_in_words_and_line_style() -> None:
     badge = pg.view.assume.value
     assert "✘ DENIED (nothing allows it)" in badge and DENIED_COLOUR in badge
     assert "✔ ALLOWED" in pg.view.act.value and ALLOWED_COLOUR in pg.view.act.value
+
+
+def test_the_trust_editor_is_tall_enough_for_its_starting_policy() -> None:
+    pg = Playground(debounce=0)
+    for editor in (pg.trust, pg.permissions):
+        assert editor.text.rows > editor.value.count("\n") + 1, editor.kind

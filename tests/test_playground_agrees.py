@@ -120,7 +120,8 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "ecs_task_reads_sqs": sc.ecs_task_reads_sqs,
     "autoscaling_service_linked_role": sc.autoscaling_service_linked_role,
     "cross_account_s3": sc.cross_account_s3, "third_party_external_id": sc.third_party_external_id,
-    "leaked_credentials": sc.leaked_credentials,
+    "leaked_credentials": sc.leaked_credentials, "how_aws_decides": sc.how_aws_decides,
+    "sessions": sc.sessions,
 }
 
 

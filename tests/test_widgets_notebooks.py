@@ -6,10 +6,15 @@ kernel; nbval (``make test``) runs every notebook from the top instead.
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from notebook_metadata import KERNELSPEC, language_info
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -25,6 +30,15 @@ def test_notebook_is_committed_clean(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert "widgets" not in nb.metadata
+    # what the kernel writes on opening, already there: opening does not modify the file
+    # (python scripts/notebook_metadata.py writes it)
+    assert nb.metadata.get("kernelspec") == KERNELSPEC, f"{path.name}: kernelspec"
+    info = nb.metadata.get("language_info", {})
+    expected = language_info()
+    assert set(info) == set(expected), f"{path.name}: run scripts/notebook_metadata.py"
+    assert {k: v for k, v in info.items() if k != "version"} == \
+        {k: v for k, v in expected.items() if k != "version"}
+    assert re.fullmatch(r"3\.\d+\.\d+", info["version"])
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{path.name}: a cell has outputs"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from iamlab.widgets.decision import DecisionView, OutcomeView
 from iamlab.widgets.editor import PolicyEditor
+from iamlab.widgets.flow import FlowView
 from iamlab.widgets.graphview import GraphView
 from iamlab.widgets.playground import Playground
+from iamlab.widgets.predictions import PredictionTable
 from iamlab.widgets.quiz import Quiz
 from iamlab.widgets.request import RequestBuilder
 from iamlab.widgets.starters import STARTERS, Starter, starter
 
-__all__ = ["STARTERS", "DecisionView", "GraphView", "OutcomeView", "Playground",
-           "PolicyEditor", "Quiz", "RequestBuilder", "Starter", "starter"]
+__all__ = ["STARTERS", "DecisionView", "FlowView", "GraphView", "OutcomeView", "Playground",
+           "PolicyEditor", "PredictionTable", "Quiz", "RequestBuilder", "Starter", "starter"]

@@ -19,8 +19,10 @@ log = logging.getLogger("iamlab.widgets")
 STYLE = """<style>
 .iamlab-json textarea { font-family: var(--jp-code-font-family, monospace);
   font-size: var(--jp-code-font-size, 13px); line-height: 1.35; white-space: pre; }
-.iamlab-problem { color: #b42318; margin: 2px 0; }
-.iamlab-warning { color: #9a6700; margin: 2px 0; }
+.iamlab-messages .widget-html-content, .iamlab-outcome .widget-html-content,
+.iamlab-playground .widget-html-content { line-height: 1.4; }
+.iamlab-problem { color: #b42318; margin: 2px 0; line-height: 1.4; }
+.iamlab-warning { color: #9a6700; margin: 2px 0; line-height: 1.4; }
 .iamlab-messages pre { margin: 0 0 4px 0; padding: 2px 6px; background: #f6f8fa;
   font-size: 12px; }
 .iamlab-ok { color: #1a7f37; }
@@ -33,6 +35,7 @@ STYLE = """<style>
 .iamlab-story { font-size: 14px; margin: 6px 0; }
 .iamlab-oops { color: #b42318; font-weight: 600; }
 .iamlab-graph svg { max-width: 100%; height: auto; }
+.iamlab-more-policies .lm-TabBar-tab { min-width: 11em; flex: 0 0 auto; }
 .iamlab-stale .iamlab-decision-view, .iamlab-stale .iamlab-story, .iamlab-graphview.iamlab-stale
   { opacity: 0.45; filter: grayscale(1); }
 .iamlab-stale-message { color: #1f2937; background: #f3f4f6; border-left: 4px solid #6b7280;

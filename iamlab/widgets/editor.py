@@ -61,14 +61,14 @@ def lint_problems(text: str, kind: PolicyKind) -> list[Problem]:
 
 def problems_html(problems: list[Problem], text: str) -> str:
     """Each problem with where it is, and the line it is on with a caret under the column."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines: not at U+2028, \x0c...
     parts = []
     for p in problems:
         css = "iamlab-problem" if p.severity == "error" else "iamlab-warning"
         mark = "✘" if p.severity == "error" else "⚠"
         parts.append(f'<div class="{css}">{mark} {escape(where(p))}: {escape(p.message)}</div>')
         if p.line is not None and 0 < p.line <= len(lines):
-            source = lines[p.line - 1]
+            source = lines[p.line - 1].removesuffix("\r")
             col = max((p.column or 1) - 1, 0)
             parts.append(f"<pre>{p.line:>3} | {escape(source)}\n      {' ' * col}^</pre>")
     return "".join(parts)
@@ -78,7 +78,8 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
     """Edit one policy as JSON or as a form; ``policy`` is the last valid one.
 
     ``value`` is JSON text, a dict, a :class:`Policy`, or the key of a starter
-    (``"trust-ec2"``, ``"read-bucket"``...).
+    (``"trust-ec2"``, ``"read-bucket"``...). With ``optional``, empty text means "no such
+    policy" (``policy`` is None), as for a boundary or a session policy one may not have.
     """
 
     policy = traitlets.Any(None, allow_none=True)
@@ -90,8 +91,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                  bucket: str = DEFAULT_BUCKET,
                  principal_choices: dict[str, tuple[str, ...]] | None = None,
                  resource_choices: tuple[str, ...] = (), rows: int = 12,
-                 debounce: float = 0.2, style: bool = True) -> None:
+                 debounce: float = 0.2, style: bool = True, optional: bool = False) -> None:
         self.kind = PolicyKind(kind)
+        self.optional = optional
         self.name = name
         self.account = account
         self.bucket = bucket
@@ -105,7 +107,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             value="", layout=W.Layout(width="auto"))
         self.reset_button = W.Button(description="reset", tooltip="back to the first version",
                                      layout=W.Layout(width="auto"))
-        self.text = W.Textarea(value=text, rows=rows, continuous_update=True,
+        # tall enough for the starting text (and one more line), so nothing is hidden
+        self.text = W.Textarea(value=text, rows=max(rows, text.count("\n") + 2),
+                               continuous_update=True,
                                layout=W.Layout(width="100%"))
         self.text.add_class("iamlab-json")
         self.text.add_class(f"iamlab-{self.kind.value}-json")
@@ -173,6 +177,14 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             self._sync_form()
 
     def _validate(self, text: str) -> None:
+        if self.optional and not text.strip():  # no such policy: valid, and it counts not
+            self._accepted = True
+            self.problems = []
+            self.policy = None
+            what = escape(_KIND_NAMES.get(self.kind, self.kind.label))
+            self.status.value = (f'<div class="iamlab-ok">No {what}: empty, it does not count. '
+                                 "Write one to add it.</div>")
+            return
         policy, problems = check_policy(text, self.kind, self.name)
         if policy is not None:  # the linter's bad Sid replaces the parser's warning
             problems = [p for p in problems if p.code != "bad-sid"] + lint_problems(
@@ -193,9 +205,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                     f"reject this {what}.</b> Until you fix {'them' if errors != 1 else 'it'},"
                     " the last valid version stays in force.</div>")
         elif errors:
-            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but {errors} '
-                    f"error{plural} mean{'' if errors != 1 else 's'} part of it can never work "
-                    "as written.</b></div>")
+            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but it has '
+                    f"{errors} error{plural} (below):</b> it is in force; fix "
+                    f"{'them' if errors != 1 else 'it'} before you rely on it.</div>")
         else:
             n = len(policy.statements)
             warned = " (see the warnings below)" if problems else ""

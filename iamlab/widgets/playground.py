@@ -9,7 +9,7 @@ milliseconds); the diagram is redrawn after a short pause in typing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from html import escape
@@ -25,6 +25,7 @@ from iamlab.widgets.base import Debouncer, guarded, oops_html, style_widget
 from iamlab.widgets.completion import SERVICE_PRINCIPALS
 from iamlab.widgets.decision import OutcomeView
 from iamlab.widgets.editor import PolicyEditor
+from iamlab.widgets.flow import FlowView
 from iamlab.widgets.graphview import GraphView, diagram_source
 from iamlab.widgets.request import RequestBuilder
 from iamlab.widgets.starters import DEFAULT_ACCOUNT, DEFAULT_BUCKET
@@ -45,6 +46,18 @@ class Playground(W.VBox):  # type: ignore[misc]
     simulated world instead (on a copy: the world does not change). ``base`` is a
     :class:`RolePlayground` whose other facts (boundary, tags, organisation, resource
     policies...) every decision keeps; the editors replace its two policies.
+
+    ``tabs`` adds editable tabs for the other policies that count in step 2: any of
+    ``"boundary"`` (the role's permissions boundary), ``"scp"`` (an SCP attached to the
+    role's account), ``"session"`` (a session policy passed when assuming the role) and
+    ``"resource"`` (the own policy of the request's resource, a bucket policy for an S3
+    object), or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
+    ``resource_policy=`` or what the world has; empty text means no such policy. ``flow``
+    draws AWS's evaluation flow for step 2 (:class:`~iamlab.widgets.FlowView`), the path
+    taken highlighted and the deciding policy named (``flow_step`` switches to step 1)::
+
+        Playground.from_world(world, "ReportReader", tabs="all", flow=True)
+        Playground(permissions=..., boundary={...}, tabs=("boundary",), flow=True)
     """
 
     def __init__(self, trust: PolicyInput = "trust-ec2",
@@ -58,7 +71,11 @@ class Playground(W.VBox):  # type: ignore[misc]
                  more_permissions: tuple[Policy, ...] = (),
                  resource_policies: Mapping[str, Policy] | None = None,
                  now: datetime | None = None, notice: str = "",
-                 role_path: str = "/", base: RolePlayground | None = None) -> None:
+                 role_path: str = "/", base: RolePlayground | None = None,
+                 tabs: str | Sequence[str] = (), flow: bool = False,
+                 boundary: PolicyInput | None = None, scp: PolicyInput | None = None,
+                 session_policy: PolicyInput | None = None,
+                 resource_policy: PolicyInput | None = None) -> None:
         self.role_name = role_name
         self.role_path = role_path
         self.account = account
@@ -89,13 +106,23 @@ class Playground(W.VBox):  # type: ignore[misc]
                                       resources)
         self.view = OutcomeView()
         self.graph = GraphView()
+        self.flow = FlowView() if flow else None
+        self.flow_step = W.ToggleButtons(options=[("step 1 · trust", "assume"),
+                                                  ("step 2 · permissions", "act")],
+                                         value="act", style={"button_width": "150px"})
         self.message = W.HTML()
+        self.holder = (base or RolePlayground(Policy(()), account=account)).policy_holder(
+            resource)
+        self.layers = self._layer_editors(
+            _tab_names(tabs), base, account, bucket, debounce,
+            {"boundary": boundary, "scp": scp, "session": session_policy,
+             "resource": resource_policy})
         notes = [notice] if notice else []
         if more_permissions:
             notes.append("Also attached to the role, and counted in every decision (not "
                          "editable here): " + ", ".join(p.name or "a policy"
                                                          for p in more_permissions) + ".")
-        notes += _base_notes(base)
+        notes += _base_notes(base, set(self.layers))
         self.notice = W.HTML("".join(f'<div class="iamlab-warning">{escape(n)}</div>'
                                      for n in notes))
         self._redraw = Debouncer(self._draw, debounce if graph else 0)
@@ -103,15 +130,27 @@ class Playground(W.VBox):  # type: ignore[misc]
         guard = guarded("the playground", self._oops)
         self.trust.observe(guard(lambda _c: self.update()), "policy")
         self.permissions.observe(guard(lambda _c: self.update()), "policy")
-        for editor in (self.trust, self.permissions):
+        for editor in self.layers.values():
+            editor.observe(guard(lambda _c: self.update()), "policy")
+        for editor in (self.trust, self.permissions, *self.layers.values()):
             editor.observe(guard(lambda _c: self._show_stale()), "problems")
         self.request.observe(guard(lambda _c: self.update()), "ask")
+        self.flow_step.observe(guard(lambda _c: self._draw()), "value")
         children: list[Any] = [style_widget()]
         if intro:
             children.append(W.HTML(INTRO))
-        children += [self.notice, self.message, W.HBox([self.trust, self.permissions]),
-                     W.HTML("<div class='iamlab-title'>The request</div>"), self.request,
+        children += [self.notice, self.message, W.HBox([self.trust, self.permissions])]
+        if self.layers:
+            more = W.Tab(children=list(self.layers.values()),
+                         titles=[_TAB_TITLES[k] for k in self.layers])
+            more.add_class("iamlab-more-policies")
+            children += [W.HTML("<div class='iamlab-title'>Other policies that count in step "
+                                "2 (edit them too)</div>"), more]
+        children += [W.HTML("<div class='iamlab-title'>The request</div>"), self.request,
                      self.view]
+        if self.flow is not None:
+            children += [W.HTML("<div class='iamlab-title'>How AWS decided: its order of "
+                                "evaluation</div>"), self.flow_step, self.flow]
         if graph:
             children += [W.HTML("<div class='iamlab-title'>Who can wear the badge, and what "
                                 "this request does</div>"), self.graph]
@@ -171,11 +210,12 @@ class Playground(W.VBox):  # type: ignore[misc]
             return
         permissions = tuple(p for p in [self.permissions.policy] if p) + self.more_permissions
         if self.base is not None:
-            self.model = replace(self.base, trust=trust, permissions=permissions)
+            model = replace(self.base, trust=trust, permissions=permissions)
         else:
-            self.model = RolePlayground(trust, permissions, self.role_name, self.account,
-                                        self.callers, self.resource_policies, self.now,
-                                        self.role_path)
+            model = RolePlayground(trust, permissions, self.role_name, self.account,
+                                   self.callers, self.resource_policies, self.now,
+                                   self.role_path)
+        self.model = self._with_layers(model)
         try:
             self.outcome = self.model.decide(self.ask)
         except IamlabError as exc:
@@ -189,10 +229,49 @@ class Playground(W.VBox):  # type: ignore[misc]
     def broken(self) -> str:
         """The policies being edited that AWS would refuse as they stand ("" if none): the
         decisions shown then come from their last valid versions."""
-        names = [name for name, editor in (("the trust policy", self.trust),
-                                           ("the permissions policy", self.permissions))
-                 if not editor.valid]
-        return " and ".join(names)
+        editors = [("the trust policy", self.trust), ("the permissions policy",
+                                                      self.permissions)]
+        editors += [(f"the {_TAB_TITLES[k].lower()}", e) for k, e in self.layers.items()]
+        names = [name for name, editor in editors if not editor.valid]
+        return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else \
+            "".join(names)
+
+    def _layer_editors(self, names: tuple[str, ...], base: RolePlayground | None,
+                       account: str, bucket: str, debounce: float,
+                       given: dict[str, PolicyInput | None]) -> dict[str, PolicyEditor]:
+        """An optional editor per extra policy, starting from what was given, or what the
+        world has (the role's boundary, the resource's own policy)."""
+        kinds = {"boundary": PolicyKind.BOUNDARY, "scp": PolicyKind.SCP,
+                 "session": PolicyKind.SESSION, "resource": PolicyKind.RESOURCE}
+        found: dict[str, Policy | None] = {
+            "boundary": base.boundary if base else None,
+            "resource": (base.resource_policies.get(self.holder) if base else None)
+            or self.resource_policies.get(self.holder)}
+        editors = {}
+        for name in names:
+            start = given.get(name)
+            if start is None:
+                start = found.get(name) or ""
+            editor = PolicyEditor(start, kinds[name], f"{self.role_name}-{name}",
+                                  _TAB_HELP[name].format(holder=self.holder), account, bucket,
+                                  debounce=debounce, style=False, optional=True, rows=8)
+            editor.add_class(f"iamlab-editor-{name}-tab")
+            editors[name] = editor
+        return editors
+
+    def _with_layers(self, model: RolePlayground) -> RolePlayground:
+        """The model with the extra policies as edited (only those with a tab)."""
+        for name, editor in self.layers.items():
+            policy = editor.policy
+            if name == "boundary":
+                model = model.with_boundary(policy)
+            elif name == "scp":
+                model = model.with_scp(policy)
+            elif name == "session":
+                model = model.with_session_policy(policy)
+            else:
+                model = model.with_resource_policy(self.holder, policy)
+        return model
 
     def _show_stale(self) -> None:
         broken = self.broken()
@@ -203,6 +282,15 @@ class Playground(W.VBox):  # type: ignore[misc]
             self.graph.remove_class("iamlab-stale")
 
     def _draw(self) -> None:
+        if self.flow is not None and self.outcome is not None:
+            step = self.flow_step.value
+            decision = self.outcome.assume if step == "assume" else self.outcome.act
+            try:
+                self.flow.show(decision, "How AWS decided step "
+                               + ("1: may the caller assume the role?" if step == "assume"
+                                  else "2: may the role's session do it?"))
+            except Exception as exc:  # a drawing problem must not break the decisions
+                self.flow.graph.message(oops_html("the evaluation flow", exc))
         if self.model is None or not self._graph_enabled:
             return
         try:
@@ -214,16 +302,41 @@ class Playground(W.VBox):  # type: ignore[misc]
         self.message.value = html
 
 
-def _base_notes(base: RolePlayground | None) -> list[str]:
-    """What else counts in every decision, said once above the editors."""
+_TAB_TITLES = {"boundary": "Permissions boundary", "scp": "SCP", "session": "Session policy",
+               "resource": "Resource policy"}
+_TAB_HELP = {
+    "boundary": "The role's permissions boundary: the most step 2 may ever allow",
+    "scp": "An SCP attached to the role's account: the most anyone in it may do",
+    "session": "A session policy passed when assuming the role: it limits the session",
+    "resource": "The own policy of {holder}: it may allow (or deny) on its own",
+}
+
+
+def _tab_names(tabs: str | Sequence[str]) -> tuple[str, ...]:
+    """The tabs asked for, checked: "all" or some of boundary, scp, session, resource."""
+    names = tuple(_TAB_TITLES) if tabs == "all" else (
+        (tabs,) if isinstance(tabs, str) else tuple(tabs))
+    unknown = [n for n in names if n not in _TAB_TITLES]
+    if unknown:
+        raise IamlabError(f"no tab {unknown[0]!r}: choose from " + ", ".join(_TAB_TITLES)
+                          + ', or "all"')
+    return names
+
+
+def _base_notes(base: RolePlayground | None, tabs: set[str] | None = None) -> list[str]:
+    """What else counts in every decision, said once above the editors (what has a tab
+    is said there instead)."""
     if base is None:
         return []
     notes = []
-    if base.boundary is not None:
+    tabs = tabs or set()
+    if base.boundary is not None and "boundary" not in tabs:
         notes.append("The role's permissions boundary counts in step 2 (not editable here): "
                      f"{base.boundary.name or 'a policy'}.")
     if base.org is not None and (base.org.scps or base.org.rcps):
-        notes.append("The organisation's SCPs and RCPs count too (not editable here).")
+        notes.append("The organisation's SCPs and RCPs count too (not editable here"
+                     + ("; the SCP tab attaches one more to the role's account)."
+                        if "scp" in tabs else ")."))
     return notes
 
 

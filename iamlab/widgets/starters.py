@@ -88,6 +88,8 @@ STARTERS: tuple[Starter, ...] = (
 
 def starters_for(kind: PolicyKind) -> tuple[Starter, ...]:
     """The starters an editor of this kind offers (trust policies or permissions)."""
+    if kind in (PolicyKind.RESOURCE, PolicyKind.RCP):  # they name principals: none here
+        return ()
     want_trust = kind is PolicyKind.TRUST
     return tuple(s for s in STARTERS if (s.kind is PolicyKind.TRUST) == want_trust)
 

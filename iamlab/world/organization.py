@@ -102,6 +102,18 @@ class Organization:
         self.parents[account_id] = parent
         self.attached.setdefault(account_id, self._defaults())
 
+    def remove_account(self, account_id: str) -> None:
+        """Take a member account out of the organisation (RemoveAccountFromOrganization): its
+        SCPs and RCPs no longer apply, and it no longer has the organisation's ID."""
+        if account_id == self.management_account:
+            raise ServiceError("You cannot remove the management account from the "
+                               "organization.", code="ConstraintViolationException")
+        if account_id not in self.parents:
+            raise NotFound(f"Account {account_id} is not in the organization.",
+                           code="AccountNotFoundException")
+        del self.parents[account_id]
+        self.attached.pop(account_id, None)
+
     def move_account(self, account_id: str, ou: str) -> None:
         if account_id not in self.parents:
             raise NotFound(f"Account {account_id} is not in the organization.",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from iamlab.decision import Decision
 from iamlab.world.core import World
 from iamlab.world.credentials import Credentials
 from iamlab.world.services.ec2 import Instance
@@ -297,10 +298,188 @@ def leaked_credentials() -> LeakedCredentials:
     return LeakedCredentials(world, admin, scenario.instance, Credentials.from_dict(made))
 
 
+# -- 8. How AWS decides: every kind of policy on one request (the "beyond the basics" bullet) -
+WORKLOADS = "111122223333"
+MANAGEMENT = "999988887777"
+PARTNER = "444455556666"
+
+
+@dataclass
+class HowAwsDecides:
+    world: World
+    admin: Session  # the workloads account (111122223333), for changing things
+    erin: Session  # a data engineer; she works through the DataEngineer role
+    engineer: Session  # Erin's session of DataEngineer: identity policy, boundary, SCPs
+    auditor: Session  # an IAM user with no policy of her own; the bucket policy names her
+    outsider: Session  # a user of another account (444455556666), also named by it
+    role_arn: str = "arn:aws:iam::111122223333:role/DataEngineer"
+    boundary_arn: str = "arn:aws:iam::111122223333:policy/DataEngineerBoundary"
+    bucket: str = "reports"
+    archive: str = "archive"
+
+    def questions(self) -> tuple[Question, ...]:
+        """Twelve requests to predict, one or more decided by each kind of policy here."""
+        eng, role = self.engineer, "Erin's DataEngineer session"
+        asked = [
+            (role, eng, "s3:GetObject", "arn:aws:s3:::reports/q3.csv"),
+            (role, eng, "s3:DeleteObject", "arn:aws:s3:::archive/2019/q1.csv"),
+            (role, eng, "s3:GetObject", "arn:aws:s3:::payroll/2025-01.csv"),
+            (role, eng, "s3:PutBucketPolicy", "arn:aws:s3:::reports"),
+            (role, eng, "s3:DeleteBucket", "arn:aws:s3:::reports"),
+            (role, eng, "s3:DeleteObject", "arn:aws:s3:::reports/q3.csv"),
+            (role, eng, "s3:PutObject", "arn:aws:s3:::archive/2025/q1.csv"),
+            (role, eng, "s3:DeleteBucket", "arn:aws:s3:::archive"),
+            ("auditor (no policy of her own)", self.auditor, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+            ("auditor (no policy of her own)", self.auditor, "s3:PutObject",
+             "arn:aws:s3:::reports/notes.csv"),
+            ("pat, account 444455556666", self.outsider, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+            ("Erin herself (user erin)", self.erin, "s3:GetObject",
+             "arn:aws:s3:::reports/q3.csv"),
+        ]
+        return tuple(Question(who, session, action, resource)
+                     for who, session, action, resource in asked)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request to predict: who asks, for which action on which resource. ``decide()``
+    asks the world (as ``Session.can``: nothing is called, nothing changes)."""
+
+    who: str
+    session: Session
+    action: str
+    resource: str
+
+    def decide(self) -> Decision:
+        return self.session.can(self.action, self.resource)
+
+
+def how_aws_decides() -> HowAwsDecides:
+    """One request, every kind of policy: the organisation's SCPs above the workloads
+    account, a role with a permissions policy (with a Deny) and a permissions boundary,
+    a bucket policy, and a user of another account."""
+    world = World(account_id=MANAGEMENT, alias="management")
+    world.create_account(WORKLOADS, alias="workloads")
+    world.create_account(PARTNER, alias="partner")
+    admin = world.administrator_of(WORKLOADS)  # signed in as the Administrator role, not root
+
+    # the organisation: the workloads account sits in an OU whose SCP forbids deleting buckets
+    org = world.create_organization()
+    org.create_ou("Workloads")
+    org.move_account(WORKLOADS, "Workloads")
+    org.create_policy("NoBucketDeletion", {"Version": VERSION, "Statement": [{
+        "Sid": "NoBucketDeletion", "Effect": "Deny", "Action": "s3:DeleteBucket",
+        "Resource": "*"}]})
+    org.attach_policy("NoBucketDeletion", "Workloads")
+
+    # the data: reports (with a bucket policy) and an archive nobody should ever delete from
+    admin.s3.create_bucket(Bucket="reports")
+    admin.s3.put_object(Bucket="reports", Key="q3.csv", Body="region,sales\neu,42\nus,57\n")
+    admin.s3.put_object(Bucket="reports", Key="confidential/salaries.csv", Body="name,pay\n")
+    admin.s3.create_bucket(Bucket="archive")
+    admin.s3.put_object(Bucket="archive", Key="2019/q1.csv", Body="region,sales\neu,12\n")
+
+    # the role: its permissions policy allows all of S3 on both buckets, except deleting from
+    # the archive; its permissions boundary caps it at reading, listing and writing objects
+    admin.iam.create_policy(PolicyName="DataEngineerBoundary", PolicyDocument=allow(
+        ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"], "*"))
+    admin.iam.create_role(RoleName="DataEngineer", AssumeRolePolicyDocument={
+        "Version": VERSION, "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole"}]},
+        PermissionsBoundary="arn:aws:iam::111122223333:policy/DataEngineerBoundary")
+    admin.iam.put_role_policy(RoleName="DataEngineer", PolicyName="S3Work", PolicyDocument={
+        "Version": VERSION, "Statement": [
+            {"Sid": "AllS3OnOurBuckets", "Effect": "Allow", "Action": "s3:*", "Resource": [
+                "arn:aws:s3:::reports", "arn:aws:s3:::reports/*",
+                "arn:aws:s3:::archive", "arn:aws:s3:::archive/*"]},
+            {"Sid": "NeverDeleteTheArchive", "Effect": "Deny", "Action": "s3:DeleteObject",
+             "Resource": "arn:aws:s3:::archive/*"}]})
+
+    # Erin may assume the role (her own policy allows it, the trust policy trusts the account)
+    admin.iam.create_user(UserName="erin")
+    admin.iam.put_user_policy(UserName="erin", PolicyName="AssumeDataEngineer",
+                              PolicyDocument=allow("sts:AssumeRole",
+                                                   "arn:aws:iam::111122223333:role/DataEngineer"))
+    erin = world.user_session("erin", account=WORKLOADS)
+    made = erin.sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/DataEngineer",
+                                RoleSessionName="erin")
+    engineer = world.session(made["Credentials"])
+
+    # the bucket policy names two users who have no identity policy allowing S3 at all
+    admin.iam.create_user(UserName="auditor")
+    world.administrator_of(PARTNER).iam.create_user(UserName="pat")
+    admin.s3.put_bucket_policy(Bucket="reports", Policy={"Version": VERSION, "Statement": [{
+        "Sid": "AuditorsRead", "Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:user/auditor",
+                              "arn:aws:iam::444455556666:user/pat"]},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]})
+    return HowAwsDecides(world, admin, erin, engineer,
+                         world.user_session("auditor", account=WORKLOADS),
+                         world.user_session("pat", account=PARTNER))
+
+
+# -- 9. Sessions: how long they last, what they carry, how to end them ----------------------
+@dataclass
+class Sessions:
+    world: World
+    admin: Session
+    dana: Session  # an analyst (IAM user) who assumes ReportsAnalyst
+    role_arn: str = "arn:aws:iam::111122223333:role/ReportsAnalyst"
+    publisher_arn: str = "arn:aws:iam::111122223333:role/ReportsPublisher"
+    bucket: str = "reports"
+
+
+def sessions() -> Sessions:
+    """Dana assumes ReportsAnalyst (up to four hours, with session tags and a source
+    identity); from that session she may assume ReportsPublisher (role chaining)."""
+    world = World()
+    admin = world.administrator  # a person signed in as the Administrator role, not root
+
+    admin.s3.create_bucket(Bucket="reports")
+    for key in ("2024/q4.csv", "2025/q1.csv", "2025/q2.csv",
+                "teams/finance/budget.csv", "teams/sales/pipeline.csv"):
+        admin.s3.put_object(Bucket="reports", Key=key, Body=f"{key}\n")
+
+    # ReportsAnalyst: Dana may assume it, tag her session and set her source identity;
+    # sessions may last up to 4 hours; it reads the reports, and its team's folder by tag
+    admin.iam.create_user(UserName="dana")
+    admin.iam.create_role(RoleName="ReportsAnalyst", MaxSessionDuration=4 * 3600,
+                          AssumeRolePolicyDocument={"Version": VERSION, "Statement": [{
+                              "Effect": "Allow",
+                              "Principal": {"AWS": "arn:aws:iam::111122223333:user/dana"},
+                              "Action": ["sts:AssumeRole", "sts:TagSession",
+                                         "sts:SetSourceIdentity"]}]})
+    admin.iam.put_role_policy(RoleName="ReportsAnalyst", PolicyName="ReadReports",
+                              PolicyDocument={"Version": VERSION, "Statement": [
+        {"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": ["arn:aws:s3:::reports/2024/*", "arn:aws:s3:::reports/2025/*"]},
+        {"Sid": "ReadOwnTeam", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::reports/teams/${aws:PrincipalTag/team}/*"},
+        {"Sid": "ListReports", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": "arn:aws:s3:::reports"},
+        {"Sid": "BecomePublisher", "Effect": "Allow", "Action": "sts:AssumeRole",
+         "Resource": "arn:aws:iam::111122223333:role/ReportsPublisher"}]})
+
+    # ReportsPublisher: assumed from a ReportsAnalyst session (role chaining); may last
+    # 12 hours when assumed directly, but a chained session is capped at one hour
+    admin.iam.create_role(RoleName="ReportsPublisher", MaxSessionDuration=12 * 3600,
+                          AssumeRolePolicyDocument={"Version": VERSION, "Statement": [{
+                              "Effect": "Allow", "Principal": {
+                                  "AWS": "arn:aws:iam::111122223333:role/ReportsAnalyst"},
+                              "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    admin.iam.put_role_policy(RoleName="ReportsPublisher", PolicyName="PublishTeamReports",
+                              PolicyDocument=allow("s3:PutObject", "arn:aws:s3:::reports/"
+                                                   "teams/${aws:PrincipalTag/team}/*"))
+    return Sessions(world, admin, world.user_session("dana"))
+
+
 __all__ = [
     "AutoScalingServiceLinkedRole", "CrossAccountS3", "Ec2ReadsS3", "EcsTaskReadsSqs",
-    "LambdaWritesDynamoDB", "LeakedCredentials", "ThirdPartyExternalId", "allow",
-    "autoscaling_service_linked_role", "cross_account_s3", "ec2_reads_s3",
-    "ecs_task_reads_sqs", "lambda_writes_dynamodb", "leaked_credentials", "save_order",
-    "third_party_external_id", "trust",
+    "HowAwsDecides", "LambdaWritesDynamoDB", "LeakedCredentials", "Question", "Sessions",
+    "ThirdPartyExternalId", "allow", "autoscaling_service_linked_role", "cross_account_s3",
+    "ec2_reads_s3", "ecs_task_reads_sqs", "how_aws_decides", "lambda_writes_dynamodb",
+    "leaked_credentials", "save_order", "sessions", "third_party_external_id", "trust",
 ]
