@@ -324,8 +324,9 @@ async def run_learner(hub: Hub, learner: Learner, started: float, edit_seconds: 
             "kernel": {"name": "python3"}})
         kernel_id = session["kernel"]["id"]
         ws_url = hub.url.replace("http", "ws", 1) + f"{base}/kernels/{kernel_id}/channels"
-        ws = await websocket_connect(HTTPRequest(
-            ws_url, headers={"Authorization": f"token {client.token}"}))
+        ws = await websocket_connect(HTTPRequest(  # as patient as a browser under load
+            ws_url, headers={"Authorization": f"token {client.token}"},
+            connect_timeout=120, request_timeout=120))
         kernel = Kernel(ws, uuid.uuid4().hex)
         step = f"run {NOTEBOOK}"
         for i, cell in enumerate(nb["content"]["cells"]):
