@@ -77,6 +77,7 @@ def _boundary_flips_the_decision_and_the_path(page: Any, shots: str | None) -> N
     expect(playground.locator(".iamlab-flow")).to_contain_text("boundary")
     if shots:
         playground.screenshot(path=str(Path(shots) / "06-playground-boundary.png"))
+        playground.locator(".iamlab-flow").first.screenshot(path=str(Path(shots) / "06-flow.png"))
 
 
 @pytest.mark.parametrize("lab", ["dot"], indirect=True)
