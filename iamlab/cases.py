@@ -1,18 +1,22 @@
 """The JSON Lines case format of the expected-decision corpus (``tests/data/cases.jsonl``).
 
 One case: the policies that apply (identity, resource, boundary, SCP levels, session), a
-request (principal, action, resource with its account, context) and optionally the expected
-decision. ``iamlab simulate`` reads and answers these.
+request (principal, action, resource with its account, context, and for a role session
+whose role has a path, the role's ARN) and optionally the expected decision.
+``iamlab simulate`` reads and answers these.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from iamlab.arn import PrincipalType, identify
 from iamlab.engine import TRUST_ACTIONS, PolicySet
-from iamlab.errors import IamlabError, PolicyError
+from iamlab.errors import IamlabError, PolicyError, format_path
+from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, Request, Resource
@@ -31,23 +35,82 @@ class Case:
     family: str | None = None
 
 
-def _policy(doc: Any, kind: PolicyKind, name: str) -> Policy:
+class _RepeatedKey(Exception):
+    """Raised inside json.loads at the first object that repeats a key."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _RepeatedKey
+    return obj
+
+
+def read_case_line(text: str, **options: Any) -> Any:
+    """Decode one JSON line of cases, refusing an object that repeats a key.
+
+    AWS rejects a policy whose JSON repeats a key (``{"Effect": "Deny", "Effect": "Allow"}``),
+    and so do :func:`~iamlab.parse.parse_policy` and ``iamlab lint``
+    (``grammar-duplicate-key``): ``iamlab simulate`` gives the same answer, not a decision
+    made on whichever value JSON decoding kept. Raises :class:`json.JSONDecodeError` for
+    text that is not JSON and :class:`CaseError` for a repeated key (saying where).
+    ``options`` go to :func:`json.loads` (``parse_constant``, ``parse_float``).
+    """
     try:
-        return parse_policy(doc, kind, name, strict=False)
+        return json.loads(text, object_pairs_hook=_unique_keys, **options)
+    except _RepeatedKey:
+        pass
+    try:
+        _, locations = parse_with_locations(text)
+    except JsonSyntaxError as exc:
+        raise CaseError(f"invalid JSON at column {exc.column}: {exc.message}") from None
+    path, key, pos = locations.duplicates[0]
+    where = format_path(path) if path else "the case"
+    raise CaseError(f'"{key}" appears twice in {where} (column {pos.column}); AWS rejects '
+                    "duplicate keys in a policy, so no decision is made on either value")
+
+
+def _policy(doc: Any, kind: PolicyKind, name: str, strict: bool) -> Policy:
+    try:
+        return parse_policy(doc, kind, name, strict)
     except PolicyError as exc:
-        raise CaseError("; ".join(f"{name} {p}" for p in exc.problems)) from None
+        raise CaseError("; ".join(f"{name} {p}" for p in exc.problems
+                                  if p.severity == "error")) from None
 
 
-def _policies(docs: Any, kind: PolicyKind, field_name: str) -> list[Policy]:
+def _policies(docs: Any, kind: PolicyKind, field_name: str, strict: bool) -> list[Policy]:
     if docs is None:
         return []
     if not isinstance(docs, list):
         raise CaseError(f"{field_name} must be a list of policy documents or null")
-    return [_policy(d, kind, f"{field_name}[{i}]") for i, d in enumerate(docs)]
+    return [_policy(d, kind, f"{field_name}[{i}]", strict) for i, d in enumerate(docs)]
 
 
-def case_from_dict(raw: Mapping[str, Any]) -> Case:
-    """Build a case from one decoded JSON line, raising :class:`CaseError` on bad input."""
+def _role_from_context(principal: str, context: Context) -> str | None:
+    """The role (with its path) behind an assumed-role session, as ``aws:PrincipalArn``
+    gives it ("AWS global condition context keys": for a role session the key holds the
+    role's ARN, path included), when it is that session's role; else None."""
+    values = context.get_values("aws:PrincipalArn")
+    if values is None or len(values) != 1 or ":role/" not in values[0]:
+        return None
+    session = identify(principal)
+    if session.type is not PrincipalType.ASSUMED_ROLE or values[0] == session.role_arn:
+        return None
+    try:
+        identify(principal, values[0])
+    except ValueError:
+        return None  # another role's ARN: the context says what it says, nothing more
+    return values[0]
+
+
+def case_from_dict(raw: Mapping[str, Any], strict: bool = True) -> Case:
+    """Build a case from one decoded JSON line, raising :class:`CaseError` on bad input.
+
+    A policy IAM refuses is refused, as ``parse_policy`` and ``iamlab lint`` refuse it,
+    including two statements with one Sid ("IAM JSON policy elements: Sid": "In IAM, the
+    Sid value must be unique within a JSON policy"). ``strict=False`` lets such Sids through
+    (the decision does not depend on them); only the corpus test uses it.
+    """
     if not isinstance(raw, Mapping):
         raise CaseError("a case must be a JSON object")
     req = raw.get("request")
@@ -81,18 +144,29 @@ def case_from_dict(raw: Mapping[str, Any]) -> Case:
         raise CaseError("rcps must be a list of organisation levels or null")
     session = raw.get("sessionPolicy")
     policies = PolicySet.of(
-        identity=_policies(raw.get("identityPolicies"), PolicyKind.IDENTITY, "identityPolicies"),
-        resource=_policy(rdoc, resource_kind, "resourcePolicy") if rdoc is not None else None,
+        identity=_policies(raw.get("identityPolicies"), PolicyKind.IDENTITY, "identityPolicies",
+                           strict),
+        resource=_policy(rdoc, resource_kind, "resourcePolicy", strict)
+        if rdoc is not None else None,
         boundary=_policies(raw.get("permissionBoundaries"), PolicyKind.BOUNDARY,
-                           "permissionBoundaries"),
-        session=_policy(session, PolicyKind.SESSION, "sessionPolicy")
+                           "permissionBoundaries", strict),
+        session=_policy(session, PolicyKind.SESSION, "sessionPolicy", strict)
         if session is not None else None,
-        scps=None if scps is None else [_policies(lv, PolicyKind.SCP, f"scps[{i}]")
+        scps=None if scps is None else [_policies(lv, PolicyKind.SCP, f"scps[{i}]", strict)
                                         for i, lv in enumerate(scps)],
-        rcps=None if rcps is None else [_policies(lv, PolicyKind.RCP, f"rcps[{i}]")
+        rcps=None if rcps is None else [_policies(lv, PolicyKind.RCP, f"rcps[{i}]", strict)
                                         for i, lv in enumerate(rcps)],
     )
-    request = Request(req["principal"], action, resource, Context(context))
+    role_arn = req.get("roleArn")
+    if role_arn is not None and not isinstance(role_arn, str):
+        raise CaseError("request.roleArn must be a string: the ARN of the session's role")
+    ctx = Context(context)
+    if role_arn is None:
+        role_arn = _role_from_context(req["principal"], ctx)
+    try:
+        request = Request(req["principal"], action, resource, ctx, role_arn)
+    except ValueError as exc:
+        raise CaseError(f"request.roleArn: {exc}") from None
     expected = raw.get("expected")
     return Case(str(raw.get("id", "")), request, policies,
                 expected if isinstance(expected, str) else None,

@@ -77,6 +77,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from iamlab.glob import Glob
+from iamlab.variables import variable_spans
+
 __all__ = [
     "GLOBAL_CONDITION_KEYS_URL",
     "IAM_STS_CONDITION_KEYS_URL",
@@ -285,12 +288,25 @@ _LIT, _ONE, _STAR, _VAR = 0, 1, 2, 3
 _Tok = tuple[int, str]  # (kind, literal char | excluded chars for _VAR)
 
 _PLACEHOLDER_RE = re.compile(r"\$\{[^}]*\}")
-_FORMAT_SPLIT_RE = re.compile(r"(\$\{[^}]*\}|\*|\?)")
+_WILDCARD_SPLIT_RE = re.compile(r"([*?])")
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` split into its ``${...}`` variables, ``*``, ``?`` and the runs between them
+    (in one pass: a regex for ``${...}`` takes quadratic time on many unclosed ``${``)."""
+    out: list[str] = []
+    pos = 0
+    for start, end in variable_spans(text):
+        out.extend(_WILDCARD_SPLIT_RE.split(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
+    out.extend(_WILDCARD_SPLIT_RE.split(text[pos:]))
+    return [p for p in out if p]
 
 
 def _format_tokens(fmt: str, final_excluded: str) -> tuple[_Tok, ...]:
     """Tokenize an ARN format of the data (see the module docstring for the rules)."""
-    pieces = [p for p in _FORMAT_SPLIT_RE.split(fmt) if p]
+    pieces = _pieces(fmt)
     toks: list[_Tok] = []
     colons = 0
     for idx, piece in enumerate(pieces):
@@ -340,16 +356,11 @@ def _tokens_regex(toks: tuple[_Tok, ...]) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-_USER_SPLIT_RE = re.compile(r"(\$\{[^}]*\}|\*|\?)")
-
-
 def _user_tokens(arn: str) -> tuple[tuple[_Tok, ...], bool]:
     """Tokenize a caller's ARN; returns (tokens, has_wildcards)."""
     toks: list[_Tok] = []
     wild = False
-    for piece in _USER_SPLIT_RE.split(arn):
-        if not piece:
-            continue
+    for piece in _pieces(arn):
         if piece == "*":
             toks.append((_STAR, ""))
             wild = True
@@ -505,18 +516,6 @@ class _Data:
 
 
 # ---------------------------------------------------------------------------- the catalog
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
 def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
@@ -768,6 +767,10 @@ class Catalog:
         low = word.lower()
         scored = []
         for cand in data.names_lower:
+            # the ratio is at most 2 x the shorter length / both lengths: check that bound
+            # first, so a long word costs one test per service, not a comparison
+            if 4 * min(len(low), len(cand)) < len(low) + len(cand):
+                continue
             ratio = difflib.SequenceMatcher(None, low, cand).ratio()
             if ratio < 0.5:
                 continue
@@ -803,23 +806,23 @@ class Catalog:
             info = self.action(pattern)
             return (info.full_name,) if info is not None else ()
         if ":" not in pattern:
-            rx = _glob_regex(pattern)
-            return tuple(sorted(a for a in self.all_actions() if rx.fullmatch(a)))
+            glob = Glob.of(pattern, True)
+            return tuple(sorted(a for a in self.all_actions() if glob.match(a)))
         if pattern.count(":") > 1:
             return ()
         svc_part, act_part = pattern.split(":", 1)
         if any(c in svc_part for c in "*?"):
-            svc_rx = _glob_regex(svc_part)
-            prefixes = [p for p in data.services if svc_rx.fullmatch(p)]
+            svc_glob = Glob.of(svc_part, True)
+            prefixes = [p for p in data.services if svc_glob.match(p)]
         else:
             svc = self._service(svc_part)
             prefixes = [] if svc is None else [str(svc["prefix"])]
-        act_rx = _glob_regex(act_part)
+        act_glob = Glob.of(act_part, True)
         out = [
             f"{p}:{a}"
             for p in prefixes
             for a in data.services[p]["privileges"]
-            if act_rx.fullmatch(a)
+            if act_glob.match(a)
         ]
         return tuple(sorted(out))
 

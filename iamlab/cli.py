@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
-from iamlab.cases import CaseError, case_from_dict
+from iamlab.cases import CaseError, case_from_dict, read_case_line
 from iamlab.engine import evaluate
 from iamlab.inputs import CASE_LIMIT_WHY, MAX_CASE_LINE_BYTES, limited_lines, too_large
 
@@ -40,7 +40,7 @@ def simulate_lines(lines: Iterable[str | bytes],
             return
         case_id: Any = None
         try:
-            raw = json.loads(line, parse_constant=_not_json, parse_float=_finite)
+            raw = read_case_line(line, parse_constant=_not_json, parse_float=_finite)
             if isinstance(raw, dict):
                 case_id = raw.get("id")
             case = case_from_dict(raw)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from iamlab.glob import arn_regex_source, glob_regex_source
+from iamlab.glob import GlobSet
 from iamlab.request import Context
 from iamlab.variables import has_variables, substitute, substitute_glob
 
@@ -221,12 +221,6 @@ def _ip_matcher(values: Sequence[str]) -> Matcher:
     return match
 
 
-def _any_regex(sources: Sequence[str]) -> Matcher:
-    """A test that a value matches any of several regex sources, each in full."""
-    rx = re.compile("|".join(f"(?:{s})\\Z" for s in sources) or "(?!)", re.DOTALL)
-    return lambda value: rx.match(value) is not None
-
-
 def build_matcher(kind: str, values: Sequence[str]) -> Matcher:
     """A test of one request value against a condition's (already substituted) values."""
     if kind == "string" or kind == "binary":
@@ -239,9 +233,9 @@ def build_matcher(kind: str, values: Sequence[str]) -> Matcher:
         flags = frozenset(v.lower() for v in values)
         return lambda value: value.lower() in flags
     if kind == "string-like":
-        return _any_regex([glob_regex_source(v) for v in values])
+        return GlobSet(values).match
     if kind == "arn":
-        return _any_regex([arn_regex_source(v) for v in values])
+        return GlobSet(values, arn=True).match
     if kind.startswith("numeric"):
         return _ordered(parse_number, _NUMERIC_CMP[kind[-2:]], values)
     if kind.startswith("date"):
@@ -256,11 +250,6 @@ def _static_matcher(kind: str, values: tuple[str, ...]) -> Matcher:
     return build_matcher(kind, values)
 
 
-@lru_cache(maxsize=16384)
-def _regex_matcher(sources: tuple[str, ...]) -> Matcher:
-    return _any_regex(sources)
-
-
 def substituted_values(values: tuple[str, ...], context: Context) -> tuple[str, ...]:
     """The values with policy variables replaced; values that cannot resolve are dropped."""
     return tuple(s for s in (substitute(v, context) for v in values) if s is not None)
@@ -270,8 +259,8 @@ def _substituted_matcher(kind: str, values: tuple[str, ...], context: Context) -
     """Matcher after replacing policy variables (cached by the values they resolve to)."""
     if kind == "string-like":
         # wildcards in the policy's text still act; characters from variables are literal
-        sources = (substitute_glob(v, context) for v in values)
-        return _regex_matcher(tuple(s for s in sources if s is not None))
+        globs = [g for g in (substitute_glob(v, context) for v in values) if g is not None]
+        return lambda value: any(g.match(value) for g in globs)
     return _static_matcher(kind, substituted_values(values, context))
 
 

@@ -8,9 +8,10 @@ account", "Cross-account policy evaluation logic", "Permissions boundaries for I
 
 1. an explicit Deny in any applicable policy decides (explicitDeny);
 2. every level of resource control policies, then of service control policies, must allow;
-3. within one account, a resource-based policy that names the caller itself allows on its
-   own; one that names the role behind a role session still needs the boundary and
-   session policy; otherwise identity policies, boundary and session policy must all allow.
+3. within one account, a resource-based policy that names the caller itself (an IAM user,
+   a role session) allows on its own; one that names a role's ARN (the caller's role, or
+   the role behind its session) still needs the boundary and session policy; otherwise
+   identity policies, boundary and session policy must all allow.
    Role trust policies and KMS key policies must allow even within one account;
 4. across accounts both sides must allow: the caller's identity side (identity policies,
    boundary, session policy) and the resource-based policy.
@@ -212,7 +213,7 @@ def _scan(kind: PolicyKind, policies: Sequence[Policy], request: Request, explai
     for policy in policies:
         for cs in compiled(policy):
             # the cheapest tests first; a statement fails on its first miss
-            if (cs.action_rx.match(action) is None) is not cs.action_negated:
+            if cs.action_set.match(action) is cs.action_negated:
                 continue
             if not cs.resource_star and not cs.resource_matches(arn, context):
                 continue
@@ -361,9 +362,10 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
         if rbp is PrincipalMatch.SESSION_ISSUER:
             limit = (PolicyKind.BOUNDARY if boundary.present and not boundary.allows else
                      PolicyKind.SESSION if session.present and not session.allows else None)
+            reason = "resource-role" if ident.type is PrincipalType.ROLE else "resource-session"
             if limit is None:
-                return Verdict.ALLOWED, None, "resource-session", resource.allows, 0
-            return Verdict.IMPLICIT_DENY, limit, "resource-session-limited", [], 0
+                return Verdict.ALLOWED, None, reason, resource.allows, 0
+            return Verdict.IMPLICIT_DENY, limit, f"{reason}-limited", [], 0
         if gap is not None:
             return Verdict.IMPLICIT_DENY, gap, "identity-gap", [], 0
         if not rbp and (action in TRUST_ACTIONS or _is_kms_key(request)):

@@ -3,22 +3,22 @@
 References (IAM User Guide): "IAM JSON policy elements: Action / NotAction" (actions are
 case-insensitive, ``*`` and ``?`` wildcards), "Resource / NotResource" (ARNs are
 case-sensitive; wildcards within segments), "Principal / NotPrincipal", "Condition".
-Each statement is compiled once into regexes and condition matchers.
+Each statement is compiled once into wildcard matchers (:mod:`iamlab.glob`, linear in the
+value) and condition matchers.
 """
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 
 from iamlab.arn import ACCOUNT_ID, Identity, PrincipalType
 from iamlab.conditions import CompiledCondition, ConditionCheck, parse_operator
-from iamlab.glob import arn_regex_source, compile_globs, segment_source
+from iamlab.glob import GlobSet, Matcher, arn_glob_of, glob_set
 from iamlab.policy import Effect, Policy, Principal, Statement
 from iamlab.request import Context
-from iamlab.variables import substitute_glob
+from iamlab.variables import substitute_glob, template_pieces
 
-_NEVER = re.compile(r"(?!)")
+_NONE = GlobSet(())  # matches nothing
 
 
 class PrincipalMatch(IntEnum):
@@ -30,15 +30,15 @@ class PrincipalMatch(IntEnum):
 
     NONE = 0
     ACCOUNT = 1  # the caller's account (root ARN or account ID)
-    SESSION_ISSUER = 2  # the role behind the caller's role session
+    SESSION_ISSUER = 2  # the role (its ARN) behind the caller's session, or the role itself
     DIRECT = 3  # the caller itself, or "*"
 
 
 class CompiledStatement:
     """A statement turned into fast matchers for repeated evaluation."""
 
-    __slots__ = ("action_negated", "action_rx", "allow", "conditions", "not_principal_deny",
-                 "policy", "resource_dynamic", "resource_negated", "resource_rx", "resource_star",
+    __slots__ = ("action_negated", "action_set", "allow", "conditions", "not_principal_deny",
+                 "policy", "resource_dynamic", "resource_negated", "resource_set", "resource_star",
                  "statement")
 
     def __init__(self, policy: Policy, statement: Statement) -> None:
@@ -49,7 +49,7 @@ class CompiledStatement:
         # has a permissions boundary, whatever its NotPrincipal says.
         self.not_principal_deny = not self.allow and statement.not_principals is not None
         actions = statement.actions if statement.actions is not None else statement.not_actions
-        self.action_rx = compile_globs(actions, True) if actions else _NEVER
+        self.action_set = glob_set(actions, True) if actions else _NONE
         self.action_negated = statement.actions is None
         resources = (statement.resources if statement.resources is not None
                      else statement.not_resources)
@@ -61,10 +61,7 @@ class CompiledStatement:
         static = [r for r in resources or () if not (variables and _has_variable(r))]
         self.resource_dynamic = tuple(r for r in resources or ()
                                       if variables and _has_variable(r))
-        # every alternative must match the whole ARN: (?:a|b)\Z, never a|b\Z
-        self.resource_rx = (re.compile("(?:" + "|".join(f"(?:{arn_regex_source(r)})"
-                                                        for r in static) + r")\Z", re.DOTALL)
-                            if static else _NEVER)
+        self.resource_set = glob_set(tuple(static), False, True) if static else _NONE
         self.conditions = tuple(
             CompiledCondition(spec, c.key, c.values, variables)
             for c in statement.conditions
@@ -72,13 +69,13 @@ class CompiledStatement:
         )
 
     def action_matches(self, action: str) -> bool:
-        hit = self.action_rx.match(action) is not None
+        hit = self.action_set.match(action)
         return hit if self.statement.actions is not None else not hit
 
     def resource_matches(self, arn: str, context: Context) -> bool:
         if self.resource_star:
             return True
-        hit = self.resource_rx.match(arn) is not None
+        hit = self.resource_set.match(arn)
         if not hit and self.resource_dynamic:
             hit = any(_dynamic_resource_match(r, arn, context) for r in self.resource_dynamic)
         return hit is not self.resource_negated
@@ -97,6 +94,7 @@ class CompiledStatement:
             # NotPrincipal page: listing Bob and his account spares Bob alone, not the other
             # principals of that account, and naming a role does not spare its sessions.
             named = any(principal_match(p, identity) is PrincipalMatch.DIRECT
+                        or (p.type == "AWS" and p.value == identity.value)
                         for p in st.not_principals)
             return PrincipalMatch.NONE if named else PrincipalMatch.DIRECT
         return PrincipalMatch.DIRECT  # identity-side policies apply to their holder
@@ -149,13 +147,13 @@ def _dynamic_resource_match(pattern: str, arn: str, context: Context) -> bool:
     """
     parts = pattern.split(":", 5)
     if len(parts) < 6:
-        source = substitute_glob(pattern, context)
-        return source is not None and re.match(source + r"\Z", arn, re.DOTALL) is not None
-    tail = substitute_glob(parts[5], context)
+        glob = substitute_glob(pattern, context)
+        return glob is not None and glob.match(arn)
+    tail = template_pieces(parts[5], context)
     if tail is None:
         return False
-    source = ":".join(segment_source(p) for p in parts[:5]) + ":" + tail
-    return re.match(source + r"\Z", arn, re.DOTALL) is not None
+    matcher: Matcher = arn_glob_of(parts[:5], tail)
+    return matcher.match(arn)
 
 
 # Callers that an account principal never names: a service principal, and an identity
@@ -176,6 +174,13 @@ def principal_match(p: Principal, who: Identity) -> PrincipalMatch:
         if ACCOUNT_ID.match(value):
             value = f"arn:aws:iam::{value}:root"
         if value == who.value:
+            # A role's own ARN names the role, not one of its sessions: within one account
+            # such a grant is still limited by an implicit deny in the role's permissions
+            # boundary or session policy (IAM User Guide, "Permissions boundaries for IAM
+            # entities", resource-based policies; "Policy evaluation for requests within a
+            # single account"). Only a session ARN or an IAM user ARN is named "directly".
+            if who.type is PrincipalType.ROLE:
+                return PrincipalMatch.SESSION_ISSUER
             return PrincipalMatch.DIRECT
         if value == who.role_arn:
             return PrincipalMatch.SESSION_ISSUER

@@ -80,6 +80,11 @@ def _reason(d: Decision) -> str:
                              f"allows {what}."),
         "resource-session-limited": (f"The {rbp} allows the role behind this session, "
                                      f"but {gap}."),
+        "resource-role": (f"The {rbp} names the role's ARN and allows {what}, and no "
+                          "permissions boundary limits it."),
+        "resource-role-limited": (f"The {rbp} allows the role's ARN, but {gap}: a grant to "
+                                  "a role ARN is limited by the role's permissions boundary "
+                                  "(only a grant to a session ARN or an IAM user is not)."),
         "identity-gap": f"Denied because {gap}.",
         "resource-required": (f"The {rbp} does not allow {what}; a {rbp} must allow the "
                               "caller even within one account."),

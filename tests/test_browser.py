@@ -44,6 +44,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "02-ec2-reads-s3.ipynb"
+QUIZ_NOTEBOOK = "10-exam-practice.ipynb"
 START = "00-start-here.ipynb"
 CHECKS = "browser-checks.ipynb"  # written by the fixture: widgets to drive
 MFA_TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -53,6 +54,10 @@ CHECK_CELLS = [
     "from iamlab.widgets import Playground",
     f"mfa = Playground(trust={MFA_TRUST!r}, caller='arn:aws:iam::111122223333:user/alice',\n"
     "                 intro=False, graph=False)\nmfa",
+    "s3 = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:*',"
+    " 'Resource': '*'}]}\n"
+    "capped = Playground(permissions=s3, action='s3:DeleteObject', tabs='all', flow=True,\n"
+    "                    boundary=s3, intro=False, graph=False)\ncapped",
 ]
 CHROMIUM = os.environ.get("IAMLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -150,7 +155,8 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-               IPYTHONDIR=str(base / "ipython"))
+               IPYTHONDIR=str(base / "ipython"),
+               HOME=str(base / "home"))  # quiz progress is saved under the (fresh) home
     if mode == "no-dot":
         env["PATH"] = path_without_dot(base / "bin")
     port, token = _free_port(), secrets.token_hex(16)
@@ -201,6 +207,20 @@ def _run_all(page: Any) -> None:
                           "'application/vnd.jupyter.stderr']")
     texts = [errors.nth(i).inner_text() for i in range(errors.count())]
     assert not [t for t in texts if "Error" in t or "Traceback" in t], texts
+
+
+def _open(page: Any, url: str, token: str, name: str) -> str:
+    """Open a notebook, run it all; the id of its panel (others stay open, hidden)."""
+    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.wait_for_function(
+        f"() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        f" && window.jupyterapp.shell.currentWidget.context.path === '{name}'",
+        timeout=60_000)
+    panel = str(page.evaluate("window.jupyterapp.shell.currentWidget.node.id"))
+    page.wait_for_selector(f"[id='{panel}'] .jp-Cell", timeout=60_000)
+    _kernel_ready(page)
+    _run_all(page)
+    return panel
 
 
 def _browser(p: Any) -> Any:
@@ -352,7 +372,7 @@ def test_a_learner_arrives_at_the_course(lab: tuple[str, str, str]) -> None:
             page.wait_for_selector(f"[id='{panel}'] .jp-Cell", timeout=60_000)
             _kernel_ready(page)
             _run_all(page)
-            mfa = page.locator(f"[id='{panel}'] .iamlab-playground").first
+            mfa = page.locator(f"[id='{panel}'] .iamlab-playground").nth(0)
             assume = mfa.locator('.iamlab-decision-view[data-step="assume"]')
             expect(assume).to_have_attribute("data-decision", "implicitDeny", timeout=30_000)
             mfa.locator("button", has_text="+ context key").click()
@@ -360,5 +380,102 @@ def test_a_learner_arrives_at_the_course(lab: tuple[str, str, str]) -> None:
                 "aws:MultiFactorAuthPresent")
             mfa.locator("input[placeholder='value']").fill("true")
             expect(assume).to_have_attribute("data-decision", "allowed", timeout=10_000)
+        finally:
+            browser.close()
+
+
+def test_a_boundary_edited_in_the_browser_flips_the_decision_and_the_flow(
+        lab: tuple[str, str, str]) -> None:
+    """Issue 12: the boundary tab is editable; allowing only s3:GetObject there denies
+    s3:DeleteObject at step 2, and the evaluation flow moves its "decided here" from the
+    identity-based policies to the permissions boundary (drawn with or without dot)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token, mode = lab
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            panel = _open(page, url, token, CHECKS)
+            capped = page.locator(f"[id='{panel}'] .iamlab-playground").nth(1)
+            capped.scroll_into_view_if_needed()
+            act = capped.locator('.iamlab-decision-view[data-step="act"]')
+            expect(act).to_have_attribute("data-decision", "allowed", timeout=30_000)
+            summary = capped.locator(".iamlab-flow-summary")
+            expect(summary).to_have_attribute("data-decided", "identity", timeout=30_000)
+            flow = capped.locator(".iamlab-flow .iamlab-graphview")
+            identity = flow.locator("[id='flow-identity']")
+            expect(identity).to_have_class(re.compile("iamlab-flow-decided"), timeout=30_000)
+            capped.locator(".iamlab-more-policies .lm-TabBar-tab",
+                           has_text="Permissions boundary").click()
+            area = capped.locator(".iamlab-editor-boundary-tab textarea").first
+            area.fill(area.input_value().replace('"s3:*"', '"s3:GetObject"'))
+            expect(act).to_have_attribute("data-decision", "implicitDeny", timeout=10_000)
+            expect(summary).to_have_attribute("data-decided", "boundary", timeout=10_000)
+            boundary = flow.locator("[id='flow-boundary']")
+            expect(boundary).to_have_class(re.compile("iamlab-flow-decided"), timeout=10_000)
+            expect(identity).not_to_have_class(re.compile("iamlab-flow-decided"))
+            expect(flow).to_contain_text("decided here")
+            shots = os.environ.get("IAMLAB_SCREENSHOTS")
+            if shots:
+                capped.locator(".iamlab-flow").screenshot(
+                    path=str(Path(shots) / f"boundary-flow-{mode}.png"))
+        finally:
+            browser.close()
+
+
+def test_exam_notebook_quiz_answers_in_the_browser(lab: tuple[str, str, str]) -> None:
+    """A learner answers the prediction, sees why, then starts a timed exam and finishes it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not (ROOT / "notebooks" / QUIZ_NOTEBOOK).exists():
+        pytest.fail(f"notebooks/{QUIZ_NOTEBOOK} is missing")
+    url, token, mode = lab
+    if mode != "dot":
+        pytest.skip("checked once, with dot")
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            _open(page, url, token, QUIZ_NOTEBOOK)
+
+            # the prediction: a wrong answer first, then the right one
+            item = page.locator(".iamlab-quiz-item").first
+            item.scroll_into_view_if_needed()
+            result = item.locator(".iamlab-quiz-result")
+            item.locator(".iamlab-quiz-option", has_text="implicit deny").click()
+            item.locator(".iamlab-quiz-check").click()
+            expect(result.locator(".iamlab-quiz-feedback")).to_have_attribute(
+                "data-right", "false", timeout=15_000)
+            item.locator(".iamlab-quiz-option", has_text="Allowed").click()
+            item.locator(".iamlab-quiz-check").click()
+            feedback = result.locator(".iamlab-quiz-feedback")
+            expect(feedback).to_have_attribute("data-right", "true", timeout=15_000)
+            expect(feedback).to_contain_text("no identity policy is needed")
+            expect(feedback.locator(".iamlab-flow")).to_be_visible()
+            expect(feedback.locator('.iamlab-decision-view[data-decision="allowed"]')
+                   ).to_have_count(1)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                item.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "item.png"))
+
+            # the chooser: a timed exam on one topic, one answer, then Finish
+            chooser = page.locator(".iamlab-quiz-chooser").first
+            chooser.scroll_into_view_if_needed()
+            chooser.locator(".widget-toggle-button", has_text="Exam (timed)").click()
+            chooser.locator(".iamlab-quiz-start").click()
+            quiz = chooser.locator(".iamlab-quiz")
+            expect(quiz.locator('[data-mode="exam"]')).to_contain_text("time left",
+                                                                      timeout=15_000)
+            quiz.locator(".iamlab-quiz-option").first.click()
+            quiz.locator(".iamlab-quiz-check").click()
+            expect(quiz.locator(".iamlab-quiz-result")).to_contain_text("Answer saved",
+                                                                       timeout=15_000)
+            quiz.locator(".iamlab-quiz-finish").click()
+            score = quiz.locator(".iamlab-quiz-score")
+            expect(score).to_contain_text("Exam over", timeout=15_000)
+            expect(quiz.locator(".iamlab-quiz-topics")).to_contain_text("Score by topic")
+            expect(quiz.locator(".iamlab-quiz-review")).to_have_count(10)
+            if os.environ.get("IAMLAB_SCREENSHOTS"):
+                quiz.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / "quiz.png"))
         finally:
             browser.close()

@@ -252,6 +252,18 @@ def test_suggest_service_typo(cat: Catalog) -> None:
     assert cat.suggest("dynamo:GetItem")[0] == "dynamodb:GetItem"
 
 
+def test_a_long_unknown_service_gets_no_suggestion(cat: Catalog) -> None:
+    """Issue 13: a 60 KB service prefix was compared with every service (26 s). No service
+    prefix can be close to it (the similarity ratio is at most twice the shorter length over
+    both lengths), so none is compared; a near miss is still found."""
+    assert cat.suggest("s" * 60_000 + ":NoSuchThing") == []
+    assert cat.suggest("s" * 60_000 + ":Get*") == []
+    # only the services that do have the action are offered
+    assert all(s.endswith(":GetObject") for s in cat.suggest("s" * 60_000 + ":GetObject"))
+    assert cat.suggest("s33:GetObject")[0] == "s3:GetObject"
+    assert cat.expand("s3:" + "a*" * 20 + "b") == ()  # many stars: no backtracking either
+
+
 def test_suggest_valid_is_not_a_typo(cat: Catalog) -> None:
     assert cat.suggest("S3:getobject") == []
     assert cat.suggest("s3:GetObject") == []

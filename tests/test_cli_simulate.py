@@ -190,3 +190,66 @@ def test_string_resource_and_bytes_lines() -> None:
     raw["request"]["resource"] = "arn:aws:s3:::reports/q3.csv"
     (answer,) = simulate_lines([json.dumps(raw).encode()])
     assert answer == {"id": "c", "decision": "allowed", "error": None}
+
+
+def _answer(line: str) -> dict[str, Any]:
+    (answer,) = simulate_lines([line])
+    return answer
+
+
+def test_a_repeated_key_is_refused_as_parse_policy_and_lint_refuse_it() -> None:
+    """IAM JSON policy grammar: AWS rejects a policy whose JSON repeats a key, and so do
+    parse_policy and lint (grammar-duplicate-key); simulate gives the same answer instead
+    of deciding on the value JSON decoding kept (issue 13: this case answered "allowed")."""
+    statement = ('{"Effect": "Deny", "Effect": "Allow", "Action": "s3:GetObject", '
+                 '"Resource": "*"}')
+    text = json.dumps(case("dup", [{"Version": "2012-10-17", "Statement": ["@"]}]))
+    answer = _answer(text.replace('"@"', statement))
+    assert answer["decision"] is None
+    assert '"Effect" appears twice in identityPolicies[0].Statement[0]' in answer["error"]
+    assert answer["error"].startswith("line 1: ")
+    # the rest of a line is read after the repeated key: bad JSON is still bad JSON
+    broken = _answer('{"a": 1, "a": 2, ')
+    assert broken["decision"] is None and "invalid JSON" in broken["error"]
+
+
+def test_a_repeated_sid_is_refused_as_iam_refuses_it() -> None:
+    """IAM JSON policy elements: Sid, "In IAM, the Sid value must be unique within a JSON
+    policy"; parse_policy and lint refuse it, and so does simulate."""
+    twice = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
+    answer = _answer(json.dumps(case("sid", [twice])))
+    assert answer["decision"] is None
+    assert 'Sid "Read" is used by two statements' in answer["error"]
+
+
+def test_role_arn_says_which_role_a_session_belongs_to() -> None:
+    """IAM identifiers: a session ARN carries only the role's name, while a trust policy
+    names the role by its full ARN with its path. ``request.roleArn`` gives the role (path
+    and all), as ``iamlab graph`` knows it from the dump; without it the role is taken to
+    have no path (issue 13: simulate answered implicitDeny where AWS and the graph allow)."""
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/App/s1"
+    role = f"arn:aws:iam::{ACCOUNT}:role/team/App"
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "sts:AssumeRole"}]}
+    assume = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    target = {"arn": f"arn:aws:iam::{ACCOUNT}:role/Target", "accountId": ACCOUNT}
+
+    def assume_case(**request: Any) -> dict[str, Any]:
+        c = case("assume", [assume], "sts:AssumeRole", resourcePolicy=trust)
+        c["request"].update(principal=session, resource=target, **request)
+        return c
+
+    assert _answer(json.dumps(assume_case()))["decision"] == "implicitDeny"
+    assert _answer(json.dumps(assume_case(roleArn=role)))["decision"] == "allowed"
+    # aws:PrincipalArn holds the role's ARN for a role session: it says the same
+    with_key = assume_case(context={"aws:PrincipalArn": role})
+    assert _answer(json.dumps(with_key))["decision"] == "allowed"
+    # a role that is not the session's is refused, saying why
+    wrong = _answer(json.dumps(assume_case(roleArn=f"arn:aws:iam::{ACCOUNT}:role/Other")))
+    assert wrong["decision"] is None and "request.roleArn" in wrong["error"]
+    assert "not the role of the session" in wrong["error"]
+    bad_type = _answer(json.dumps(assume_case(roleArn=7)))
+    assert "request.roleArn must be a string" in bad_type["error"]

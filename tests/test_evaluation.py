@@ -412,6 +412,45 @@ def test_boundary_exceptions_for_resource_policies() -> None:
     assert via_account.decision == "implicitDeny"
 
 
+def test_a_grant_to_the_role_arn_is_limited_by_the_roles_boundary() -> None:
+    """Permissions boundaries for IAM entities, resource-based policies, and "Policy
+    evaluation for requests within a single account": within one account an implicit deny
+    in the permissions boundary limits what a resource-based policy grants to a role's ARN;
+    only a grant to a role session ARN (or an IAM user ARN) is not limited. That holds when
+    the request's principal is the role ARN itself, as it is for the session behind it
+    (issue 13: the role ARN named by a queue policy escaped the boundary)."""
+    queue = f"arn:aws:sqs:us-east-1:{ACCOUNT}:reports"
+    role = f"arn:aws:iam::{ACCOUNT}:role/ReportingRole"
+    queue_policy = policy(PolicyKind.RESOURCE, {
+        "Effect": "Allow", "Principal": {"AWS": role}, "Action": "sqs:ReceiveMessage",
+        "Resource": queue})
+    boundary = policy(PolicyKind.BOUNDARY, allow("s3:*"))
+    limited = ev(role, "sqs:ReceiveMessage", queue, identity=[identity(allow("s3:*"))],
+                 resource=queue_policy, boundary=boundary)
+    assert limited.decision == "implicitDeny"
+    assert limited.blocked_by is PolicyKind.BOUNDARY
+    assert limited.reason == "resource-role-limited"
+    # without a boundary the grant to the role's ARN is enough on its own
+    alone = ev(role, "sqs:ReceiveMessage", queue, resource=queue_policy)
+    assert alone.allowed and alone.reason == "resource-role"
+    # a boundary that allows the action lets the grant through
+    assert ev(role, "sqs:ReceiveMessage", queue, resource=queue_policy,
+              boundary=policy(PolicyKind.BOUNDARY, allow("sqs:*"))).allowed
+
+
+def test_not_principal_naming_the_role_spares_the_role() -> None:
+    """NotPrincipal: a Deny with NotPrincipal naming a role ARN does not apply to a request
+    made as that role ARN (it does apply to the role's sessions, which are not named)."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/App"
+    rbp = policy(PolicyKind.RESOURCE,
+                 {"Effect": "Deny", "NotPrincipal": {"AWS": role}, "Action": "s3:*",
+                  "Resource": f"{BUCKET}/*"},
+                 {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                  "Resource": f"{BUCKET}/*"})
+    assert ev(role, "s3:GetObject", OBJECT, resource=rbp).allowed
+    assert ev(SESSION, "s3:GetObject", OBJECT, resource=rbp).decision == "explicitDeny"
+
+
 def test_session_policy_limits_and_never_grants() -> None:
     """Session policies "limit the permissions that the role or user's identity-based
     policy grants to the session" and "don't grant permissions" themselves."""

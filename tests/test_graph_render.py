@@ -117,6 +117,15 @@ def test_focus_hops_collapse_and_highlight() -> None:
         graph.to_dot(focus="nobody")
 
 
+def test_hops_stop_when_nothing_is_left_to_visit() -> None:
+    """Issue 13: ``--hops 99999999999999999999`` looped that many times. Past the last node
+    that can be reached more hops change nothing, and the walk stops there."""
+    graph = build_graph(load_inventory(DEMO))
+    whole = graph.to_dot(focus="level1", hops=50, legend=False)
+    assert graph.to_dot(focus="level1", hops=10**20, legend=False) == whole
+    assert whole != graph.to_dot(focus="level1", hops=1, legend=False)
+
+
 def test_dot_missing_raises_clear_error_and_notebook_falls_back(
         monkeypatch: pytest.MonkeyPatch) -> None:
     graph = build_graph(evil_inventory())

@@ -136,3 +136,13 @@ def test_tabs_start_from_the_world_and_bad_names_are_refused() -> None:
     assert pg.outcome.allowed
     with pytest.raises(IamlabError, match="no tab 'boundry'"):
         Playground(tabs=("boundry",))
+
+
+def test_the_flow_can_show_step_one_too() -> None:
+    pg = Playground(EC2_TRUST, ALL_S3, caller="lambda.amazonaws.com", flow=True, debounce=0)
+    assert pg.flow is not None and pg.flow.flow is not None
+    assert pg.flow.flow.decision == "allowed"  # step 2 by default (the role may act)
+    pg.flow_step.value = "assume"
+    flow = pg.flow.flow
+    assert flow.decision == "implicitDeny" and flow.decided_at == "resource"  # not trusted
+    assert "trust policy" in flow.deciding_policy and "step 1" in pg.flow.graph.source

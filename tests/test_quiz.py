@@ -144,3 +144,38 @@ def test_text_from_an_item_is_escaped() -> None:
     assert "<img" not in markdown_html("`<img src=x onerror=alert(1)>` **<b>x</b>**")
     assert "&lt;img" in markdown_html("<img src=x onerror=alert(1)>")
     assert html.count('data-option="') == 3
+
+
+def test_the_chooser_filters_and_starts_a_quiz() -> None:
+    panel = Quiz.chooser(seed=2)
+    topic, level = panel.children[0].children
+    mode, count = panel.children[1].children
+    start, area = panel.children[2], panel.children[3]
+    topic.value, level.value, mode.value, count.value = "imds", 2, "exam", 5
+    start.click()
+    quiz = area.children[0]
+    assert isinstance(quiz, Quiz) and quiz.run.mode == "exam"
+    assert quiz.run.items and all("imds" in i.tags and i.difficulty == 2 for i in quiz.run.items)
+    topic.value, level.value = "point-15", 1
+    start.click()
+    items = area.children[0].run.items
+    assert all("point-15" in i.tags and i.difficulty == 1 for i in items)
+
+
+def test_html_in_an_item_and_its_policies_shows_as_text(tmp_path: Path) -> None:
+    """A stem, option, why or policy Sid carrying markup is escaped everywhere it shows."""
+    from iamlab.exam import load_bank
+
+    xss = "<img src=x onerror=alert(1)>"
+    raw = json.loads((Path(__file__).parent.parent / bank()[PREDICT].file).read_text())
+    item = next(i for i in raw["items"] if i["id"] == PREDICT)
+    item["stem"] += xss
+    item["exhibit"]["resourcePolicy"]["Statement"][0]["Sid"] = "Trust" + xss
+    for option in item["options"]:
+        option["why"] += xss
+    (tmp_path / "x.json").write_text(json.dumps({"schema_version": 1, "items": [item]}))
+    view = Quiz.item(PREDICT, source=load_bank([tmp_path]))
+    view.choose("implicit")
+    view.submit()
+    shown = "".join(getattr(w, "value", "") for w in view.children) + view.feedback.value
+    assert "<img" not in shown and shown.count("&lt;img") >= 5

@@ -41,6 +41,16 @@ def test_graph_example_works_as_written() -> None:
     assert run.stdout == expected
 
 
+def test_quiz_example_works_as_written() -> None:
+    """The README's quiz example: a deliberately wrong key is caught, with exit status 1."""
+    argv, expected = readme_examples()["quiz"]
+    assert argv[:2] == ["iamlab", "quiz"]
+    run = subprocess.run([sys.executable, "-m", "iamlab", *argv[1:]], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.stdout == expected
+    assert run.returncode == 1
+
+
 def test_python_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- readme-example: python -->\n```python\n(.*?)```", text, re.S)

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from iamlab.world import ServiceError, World, scenarios
+from iamlab.world import AccessDenied, ServiceError, World, scenarios
 from iamlab.world.services.lambda_ import LambdaContext
 
 
@@ -169,3 +169,17 @@ def test_describe_task_definition_shows_which_role_is_which() -> None:
     assert tdef["executionRoleArn"].endswith("role/OrderReaderExecutionRole")
     with pytest.raises(ServiceError, match="Unable to describe task definition"):
         s.admin.ecs.describe_task_definition(taskDefinition="nothing:3")
+
+
+def test_the_root_user_cannot_assume_a_role() -> None:
+    """IAM User Guide, "Methods to assume a role": "You cannot assume a role while signed in
+    as the root user"; the API answers AccessDenied "Roles may not be assumed by root
+    accounts"."""
+    world = World()
+    world.administrator.iam.create_role(RoleName="Helper", AssumeRolePolicyDocument={
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole"}]})
+    with pytest.raises(AccessDenied, match="Roles may not be assumed by root accounts"):
+        world.admin.sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/Helper",
+                                    RoleSessionName="root-session")

@@ -55,9 +55,13 @@ def check(bank: Bank, stdout: TextIO) -> int:
     wrong = [k for k in claims if not k.agrees]
     for k in wrong:
         stdout.write(f"DISAGREES {k}\n")
-    stdout.write(f"{len(executable)} executable items of {len(bank)}, {len(claims)} claims "
-                 f"checked by the engine: "
-                 + (f"{len(wrong)} disagree\n" if wrong else "all agree\n"))
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    stdout.write(f"{count(len(executable), 'executable item')} of {len(bank)}, "
+                 f"{count(len(claims), 'claim')} checked by the engine: "
+                 + (f"{len(wrong)} disagree{'s' if len(wrong) == 1 else ''}\n" if wrong
+                    else "all agree\n"))
     return 1 if wrong else 0
 
 

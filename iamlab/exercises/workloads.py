@@ -61,9 +61,41 @@ def lambda_saves_order(scenario: Any) -> str | None:
     return None
 
 
+def _new_task(scenario: Any) -> Any:
+    """A new task of the scenario's task definition, started by the administrator."""
+    started = scenario.admin.ecs.run_task(taskDefinition="order-reader")
+    return scenario.world.task(started["tasks"][0]["taskArn"])
+
+
+def ecs_task_reads_order(scenario: Any) -> str | None:
+    """A new task starts, and its application receives the order and deletes it."""
+    task = _new_task(scenario)
+    if task.last_status != "RUNNING":
+        return f"the task stopped: {task.stopped_reason}"
+    got = task.session.sqs.receive_message(QueueUrl=scenario.queue_url).get("Messages", [])
+    if not got:
+        return "the application received no message from the queue orders"
+    task.session.sqs.delete_message(QueueUrl=scenario.queue_url,
+                                    ReceiptHandle=got[0]["ReceiptHandle"])
+    return None
+
+
+def ecs_task_starts_and_logs(scenario: Any) -> str | None:
+    """A new task starts (the agent pulls its image) and a line it prints reaches its logs."""
+    task = _new_task(scenario)
+    if task.last_status != "RUNNING":
+        return f"the task stopped before the application ran: {task.stopped_reason}"
+    if not task.log("received order 1"):
+        return f"the task ran, but its log line never reached CloudWatch Logs: " \
+               f"{'; '.join(task.agent_log) or 'the agent could not ship it'}"
+    return None
+
+
 WORKLOADS: dict[str, Callable[[Any], str | None]] = {
     "ec2_reads_report": ec2_reads_report,
     "lambda_saves_order": lambda_saves_order,
+    "ecs_task_reads_order": ecs_task_reads_order,
+    "ecs_task_starts_and_logs": ecs_task_starts_and_logs,
 }
 
 

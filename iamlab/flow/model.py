@@ -39,6 +39,7 @@ _DECIDING_STEP: dict[str, str | None] = {
     "explicit-deny": "deny", "org-gap": None, "service-allowed": "resource",
     "service-denied": "resource", "resource-direct": "resource",
     "resource-session": "resource", "resource-session-limited": None,
+    "resource-role": "resource", "resource-role-limited": None,
     "identity-gap": None, "resource-required": "resource", "root": "identity",
     "identity": "identity", "cross-identity-gap": None, "cross-resource-gap": "resource",
     "cross-allowed": "resource",

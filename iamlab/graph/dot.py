@@ -100,6 +100,8 @@ def select(graph: AccessGraph, *, focus: str | None = None, hops: int = 1,
         keep = {start}
         frontier = {start}
         for _ in range(max(hops, 0)):
+            if not frontier:  # nothing left to visit: more hops add nothing
+                break
             nxt = {e.target for e in edges if e.source in frontier}
             nxt |= {e.source for e in edges if e.target in frontier}
             frontier = nxt - keep

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -11,8 +10,6 @@ from iamlab.parse import ACTION_SHAPE  # what the parser accepts as an action
 if TYPE_CHECKING:
     from iamlab.catalog import Catalog
 
-VARIABLE = re.compile(r"\$\{[^}]*\}")
-"""A policy variable such as ``${aws:username}``."""
 
 
 class Issue(NamedTuple):

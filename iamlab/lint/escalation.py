@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from iamlab.glob import compile_glob
+from iamlab.glob import Glob
 from iamlab.lint.common import quoted_list
 from iamlab.lint.model import LintContext, Stmt
 
@@ -31,7 +31,7 @@ def _covered_by(action: str, targets: tuple[str, ...]) -> frozenset[str]:
     """Which of ``targets`` one action pattern matches (case-insensitively, as IAM does)."""
     if ":" not in action:
         return frozenset()
-    matcher = compile_glob(action, True)
+    matcher = Glob.of(action, True)
     return frozenset(t for t in targets if matcher.match(t))
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from iamlab.errors import Problem
 from iamlab.lint import docs
-from iamlab.lint.common import VARIABLE
 from iamlab.lint.finding import Finding
 from iamlab.lint.model import LintContext
 from iamlab.parse import check_document
 from iamlab.policy import VERSION_2012
+from iamlab.variables import variable_spans
 
 _WHY = {
     "invalid-json": "A policy is a JSON document: AWS cannot read any of it until the JSON is "
@@ -79,7 +79,7 @@ def _check_version(ctx: LintContext) -> None:
     doc = ctx.doc
     if not isinstance(doc, dict) or "Version" in doc or "Statement" not in doc:
         return
-    uses_variables = VARIABLE.search(_all_text(doc.get("Statement"))) is not None
+    uses_variables = bool(variable_spans(_all_text(doc.get("Statement"))))
     message = (f'the policy has no Version, so AWS reads it as the old "2008-10-17" language. '
                f'Always start with "Version": "{VERSION_2012}"')
     if uses_variables:

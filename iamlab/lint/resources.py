@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from iamlab.arn import ACCOUNT_ID
 from iamlab.lint.common import (
-    VARIABLE,
     Issue,
     access_level,
     cat,
@@ -26,6 +25,7 @@ from iamlab.lint.common import quoted_list as _quoted
 from iamlab.lint.model import LintContext, Stmt
 from iamlab.parse import ACTION_SHAPE
 from iamlab.policy import PolicyKind
+from iamlab.variables import replace_variables
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
               "aws-iso-f", "aws-eusc")
@@ -138,7 +138,7 @@ def _instance_types(resource: str) -> frozenset[tuple[str, str]] | None:
     """
     if any(v in resource for v in ("${*}", "${?}", "${$}")):
         return None
-    concrete = VARIABLE.sub("x", resource).replace("*", "x").replace("?", "x")
+    concrete = replace_variables(resource, "x").replace("*", "x").replace("?", "x")
     return frozenset((t.service, t.name) for t in cat().resource_types_for_arn(concrete))
 
 

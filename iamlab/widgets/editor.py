@@ -61,14 +61,14 @@ def lint_problems(text: str, kind: PolicyKind) -> list[Problem]:
 
 def problems_html(problems: list[Problem], text: str) -> str:
     """Each problem with where it is, and the line it is on with a caret under the column."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines: not at U+2028, \x0c...
     parts = []
     for p in problems:
         css = "iamlab-problem" if p.severity == "error" else "iamlab-warning"
         mark = "✘" if p.severity == "error" else "⚠"
         parts.append(f'<div class="{css}">{mark} {escape(where(p))}: {escape(p.message)}</div>')
         if p.line is not None and 0 < p.line <= len(lines):
-            source = lines[p.line - 1]
+            source = lines[p.line - 1].removesuffix("\r")
             col = max((p.column or 1) - 1, 0)
             parts.append(f"<pre>{p.line:>3} | {escape(source)}\n      {' ' * col}^</pre>")
     return "".join(parts)
@@ -205,9 +205,9 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
                     f"reject this {what}.</b> Until you fix {'them' if errors != 1 else 'it'},"
                     " the last valid version stays in force.</div>")
         elif errors:
-            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but {errors} '
-                    f"error{plural} mean{'' if errors != 1 else 's'} part of it can never work "
-                    "as written.</b></div>")
+            head = (f'<div class="iamlab-problem"><b>AWS accepts this {what}, but it has '
+                    f"{errors} error{plural} (below):</b> it is in force; fix "
+                    f"{'them' if errors != 1 else 'it'} before you rely on it.</div>")
         else:
             n = len(policy.statements)
             warned = " (see the warnings below)" if problems else ""

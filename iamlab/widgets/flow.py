@@ -43,8 +43,8 @@ _VERDICT = {"allowed": ("✔ ALLOWED", ALLOWED_COLOUR),
 
 def _step_node(n: int, step: FlowStep) -> str:
     words, fill, border, font, style = _LOOK[step.outcome]
-    if step.key == "deny" and step.outcome == "deny":
-        words = "✘ an explicit Deny applies"
+    if step.outcome == "deny":  # an explicit Deny, or nothing allows where it must
+        words = "✘ an explicit Deny applies" if step.key == "deny" else "✘ does not allow it"
     rows = [f"<b>{n}. {html_escape(step.title)}</b>", html_escape(words)]
     rows += [f'<font point-size="8">{html_escape(p)}</font>' for p in step.policies[:3]]
     if step.decided:

@@ -54,7 +54,7 @@ class Playground(W.VBox):  # type: ignore[misc]
     object), or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
     ``resource_policy=`` or what the world has; empty text means no such policy. ``flow``
     draws AWS's evaluation flow for step 2 (:class:`~iamlab.widgets.FlowView`), the path
-    taken highlighted and the deciding policy named::
+    taken highlighted and the deciding policy named (``flow_step`` switches to step 1)::
 
         Playground.from_world(world, "ReportReader", tabs="all", flow=True)
         Playground(permissions=..., boundary={...}, tabs=("boundary",), flow=True)
@@ -107,6 +107,9 @@ class Playground(W.VBox):  # type: ignore[misc]
         self.view = OutcomeView()
         self.graph = GraphView()
         self.flow = FlowView() if flow else None
+        self.flow_step = W.ToggleButtons(options=[("step 1 · trust", "assume"),
+                                                  ("step 2 · permissions", "act")],
+                                         value="act", style={"button_width": "150px"})
         self.message = W.HTML()
         self.holder = (base or RolePlayground(Policy(()), account=account)).policy_holder(
             resource)
@@ -132,6 +135,7 @@ class Playground(W.VBox):  # type: ignore[misc]
         for editor in (self.trust, self.permissions, *self.layers.values()):
             editor.observe(guard(lambda _c: self._show_stale()), "problems")
         self.request.observe(guard(lambda _c: self.update()), "ask")
+        self.flow_step.observe(guard(lambda _c: self._draw()), "value")
         children: list[Any] = [style_widget()]
         if intro:
             children.append(W.HTML(INTRO))
@@ -145,8 +149,8 @@ class Playground(W.VBox):  # type: ignore[misc]
         children += [W.HTML("<div class='iamlab-title'>The request</div>"), self.request,
                      self.view]
         if self.flow is not None:
-            children += [W.HTML("<div class='iamlab-title'>How AWS decided step 2: its "
-                                "order of evaluation</div>"), self.flow]
+            children += [W.HTML("<div class='iamlab-title'>How AWS decided: its order of "
+                                "evaluation</div>"), self.flow_step, self.flow]
         if graph:
             children += [W.HTML("<div class='iamlab-title'>Who can wear the badge, and what "
                                 "this request does</div>"), self.graph]
@@ -279,8 +283,12 @@ class Playground(W.VBox):  # type: ignore[misc]
 
     def _draw(self) -> None:
         if self.flow is not None and self.outcome is not None:
+            step = self.flow_step.value
+            decision = self.outcome.assume if step == "assume" else self.outcome.act
             try:
-                self.flow.show(self.outcome.act, "How AWS decided step 2")
+                self.flow.show(decision, "How AWS decided step "
+                               + ("1: may the caller assume the role?" if step == "assume"
+                                  else "2: may the role's session do it?"))
             except Exception as exc:  # a drawing problem must not break the decisions
                 self.flow.graph.message(oops_html("the evaluation flow", exc))
         if self.model is None or not self._graph_enabled:
@@ -326,7 +334,9 @@ def _base_notes(base: RolePlayground | None, tabs: set[str] | None = None) -> li
         notes.append("The role's permissions boundary counts in step 2 (not editable here): "
                      f"{base.boundary.name or 'a policy'}.")
     if base.org is not None and (base.org.scps or base.org.rcps):
-        notes.append("The organisation's SCPs and RCPs count too (not editable here).")
+        notes.append("The organisation's SCPs and RCPs count too (not editable here"
+                     + ("; the SCP tab attaches one more to the role's account)."
+                        if "scp" in tabs else ")."))
     return notes
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
@@ -293,6 +294,8 @@ class Quiz(W.VBox):  # type: ignore[misc]
                             f"{', '.join(TOPICS)}")
         picked = ([self.bank.item(i) for i in items] if items is not None
                   else self.bank.select(tags, difficulty))
+        if seed is None and items is None:  # a fresh mix each time, not the files' order
+            seed = random.randrange(1_000_000)
         self.seed = seed
         self.run = QuizRun(choose(picked, count, seed), mode, minutes, self.progress)
         self.header = W.HTML()
@@ -337,6 +340,43 @@ class Quiz(W.VBox):  # type: ignore[misc]
             return W.HTML("<p>No mistakes to review: every item you answered was right the "
                           "last time.</p>")
         return cls(items=wanted, progress=record, source=source, **options)
+
+    @classmethod
+    def chooser(cls, progress: Progress | str | None = None, source: Bank | None = None,
+                seed: int | None = None) -> W.VBox:
+        """Pick a topic, a difficulty, a mode and a length, then Start: the quiz opens below."""
+        found = source if source is not None else bank()
+        record = _progress(progress)
+        tags = sorted({t for i in found.values() for t in i.tags},
+                      key=lambda t: (not t.startswith("point-"),
+                                     int(t[6:]) if t.startswith("point-") else 0, t))
+        topic = W.Dropdown(options=[("every topic", "")] + [(tag_title(t), t) for t in tags],
+                           description="Topic")
+        level = W.Dropdown(options=[("any", 0), ("1 (easy)", 1), ("2", 2), ("3 (hard)", 3)],
+                           description="Difficulty")
+        mode = W.ToggleButtons(options=[("Practice", "practice"), ("Exam (timed)", "exam")])
+        count = W.Dropdown(options=[5, 10, 20, 65], value=10, description="Questions")
+        start = W.Button(description="Start", button_style="primary")
+        start.add_class("iamlab-quiz-start")
+        area = W.VBox()
+        panel = W.VBox([W.HBox([topic, level]), W.HBox([mode, count]), start, area])
+        panel.add_class("iamlab-quiz-chooser")
+
+        def show(html: str) -> None:
+            area.children = [W.HTML(html)]
+
+        @guarded("the quiz", show)
+        def begin(_button: Any) -> None:
+            try:
+                area.children = [cls(tags=[topic.value] if topic.value else (),
+                                     difficulty=level.value or None, mode=mode.value,
+                                     count=count.value, seed=seed, progress=record,
+                                     source=found)]
+            except ExamError as exc:
+                show(f'<div class="iamlab-problem">{escape(str(exc))}</div>')
+
+        start.on_click(begin)
+        return panel
 
     def _oops(self, html: str) -> None:
         self.message.value = html

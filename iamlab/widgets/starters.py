@@ -54,11 +54,11 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 STARTERS: tuple[Starter, ...] = (
-    Starter("trust-ec2", "trust EC2 (an instance profile)", PolicyKind.TRUST,
+    Starter("trust-ec2", "trust EC2 (a role for instances)", PolicyKind.TRUST,
             _trust({"Service": "ec2.amazonaws.com"})),
-    Starter("trust-lambda", "trust Lambda (an execution role)", PolicyKind.TRUST,
+    Starter("trust-lambda", "trust Lambda (for an execution role)", PolicyKind.TRUST,
             _trust({"Service": "lambda.amazonaws.com"})),
-    Starter("trust-ecs-tasks", "trust ECS tasks (a task role)", PolicyKind.TRUST,
+    Starter("trust-ecs-tasks", "trust ECS tasks (task or execution role)", PolicyKind.TRUST,
             _trust({"Service": "ecs-tasks.amazonaws.com"})),
     Starter("trust-user", "trust one IAM user in this account", PolicyKind.TRUST,
             _trust({"AWS": "arn:aws:iam::$account:user/alice"})),

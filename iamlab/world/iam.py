@@ -48,7 +48,7 @@ from iamlab.world.services.base import (
     tags_context,
 )
 
-_NAME = re.compile(r"[\w+=,.@-]+\Z")
+_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)  # AWS's \w is ASCII: [A-Za-z0-9_]
 _PATH = re.compile(r"/\Z|/[\x21-\x7E]*/\Z")
 MIN_SESSION, MAX_SESSION = 3600, 43200
 

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from iamlab.world.credentials import TemporarySession
     from iamlab.world.model import Role
 
-_SESSION_NAME = re.compile(r"[\w+=,.@-]*\Z")
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]*\Z")
+# AWS's \w is ASCII ([A-Za-z0-9_]): "é-session" does not fit (STS API reference, AssumeRole)
+_SESSION_NAME = re.compile(r"[\w+=,.@-]*\Z", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]*\Z", re.ASCII)
 _TOKEN_CODE = re.compile(r"\d{6}\Z")
 CHAINING_LIMIT = 3600
 
@@ -83,6 +84,10 @@ class StsClient(ServiceClient):
         caller's own policies allow it."""
         with self._call("AssumeRole") as call:
             caller = call.caller
+            if caller.is_root:  # IAM User Guide, "Methods to assume a role": not the root user
+                raise AccessDenied(None, principal=caller.arn, action="sts:AssumeRole",
+                                   resource=RoleArn,
+                                   message="Roles may not be assumed by root accounts.")
             # parameters first, as STS validates them before anything else
             _check_length(RoleArn, "roleArn", 20, 2048)
             _check_length(RoleSessionName, "roleSessionName", 2, 64, _SESSION_NAME,
@@ -107,6 +112,12 @@ class StsClient(ServiceClient):
             if transitive - set(tags):
                 raise ValidationError("The specified transitive tag keys must be included in "
                                       "the requested tags.")
+            if caller.is_root:
+                # AssumeRole is called with an IAM user's or a role's credentials (STS API
+                # reference, AssumeRole); the root user gets AccessDenied, whatever the trust
+                raise AccessDenied(None, principal=caller.arn, action="sts:AssumeRole",
+                                   resource=RoleArn, code=self.denied_code,
+                                   message="Roles may not be assumed by root accounts.")
             mfa = self._check_mfa(caller, SerialNumber, TokenCode)
 
             role = self.world.role_by_arn(RoleArn)

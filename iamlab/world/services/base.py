@@ -22,6 +22,7 @@ from iamlab.decision import Decision
 from iamlab.errors import IamlabError, PolicyError
 from iamlab.parse import parse_policy
 from iamlab.policy import Policy, PolicyKind
+from iamlab.printable import printable
 from iamlab.request import ContextValue
 from iamlab.world.calllog import CallRecord
 from iamlab.world.errors import (
@@ -31,6 +32,7 @@ from iamlab.world.errors import (
     ParamValidationError,
     UnknownOperation,
 )
+from iamlab.world.shapes import ANY, operation_shapes, problems_in
 
 if TYPE_CHECKING:
     from iamlab.world.core import Caller, World
@@ -109,9 +111,11 @@ class Call:
             session.invoked_by))
 
 
-def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Check a call's parameter names first, as botocore does (ParamValidationError)."""
+def _checked(method: Callable[..., Any], service: str) -> Callable[..., Any]:
+    """Check a call's parameters first, as botocore does (ParamValidationError): their
+    names, then each value against its shape (:mod:`iamlab.world.shapes`)."""
     sig = inspect.signature(method)
+    shapes = operation_shapes(service, method)
     params = [p for p in sig.parameters.values() if p.name != "self"]
     names = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
     required = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY
@@ -132,8 +136,13 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
                     close = difflib.get_close_matches(key, names, n=1, cutoff=0.5) or \
                         [n for n in names if n.lower() == key.lower()]
                     hint = f" (did you mean {close[0]}?)" if close else ""
-                    lines.append(f'Unknown parameter in input: "{key}", must be one of: '
-                                 f"{', '.join(names)}{hint}")
+                    allowed = ", ".join(names) or "(none: it takes no parameters)"
+                    lines.append(f'Unknown parameter in input: "{printable(key)}", must be '
+                                 f"one of: {allowed}{hint}")
+        for key, value in kwargs.items():
+            shape, nullable = shapes.get(key, (ANY, True))
+            if not (value is None and nullable):
+                lines += problems_in(value, shape, key)
         if lines:
             raise ParamValidationError("Parameter validation failed:\n" + "\n".join(lines))
         return method(self, **kwargs)
@@ -158,10 +167,8 @@ class ServiceClient:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(value) and any(
-                    p.kind is inspect.Parameter.KEYWORD_ONLY
-                    for p in inspect.signature(value).parameters.values()):
-                setattr(cls, name, _checked(value))
+            if not name.startswith("_") and inspect.isfunction(value) and _is_operation(value):
+                setattr(cls, name, _checked(value, cls.service))
         cls.operations = tuple(sorted(
             name for name in dir(cls) if not name.startswith("_")
             and inspect.isfunction(getattr(cls, name)) and _is_operation(getattr(cls, name))))
@@ -263,7 +270,10 @@ def tag_list(tags: Any) -> dict[str, str]:
         return {}
     if isinstance(tags, Mapping):
         return {str(k): str(v) for k, v in tags.items()}
-    return {str(t["Key"]): str(t.get("Value", "")) for t in tags}
+    # KMS names the members TagKey and TagValue; Secrets Manager's Key is optional
+    pairs = ((t.get("Key", t.get("TagKey")), t.get("Value", t.get("TagValue", "")))
+             for t in tags)
+    return {str(k): str(v) for k, v in pairs if k is not None}
 
 
 def pass_role(call: Call, role_arn: str, service: str, associated: str | None = None) -> None:

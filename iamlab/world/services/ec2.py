@@ -34,6 +34,8 @@ CREDENTIAL_LIFETIME = 6 * 3600  # seconds
 REFRESH_BEFORE = timedelta(minutes=5)
 EC2 = "ec2.amazonaws.com"
 
+INSTANCE_LIMIT = 100  # instances one RunInstances call may launch in the simulated account
+
 
 @dataclass
 class LaunchTemplate:
@@ -340,6 +342,11 @@ class Ec2Client(ServiceClient):
                 IamInstanceProfile = IamInstanceProfile or tpl.data.get("IamInstanceProfile")
             prof = self._profile(acct, IamInstanceProfile) if IamInstanceProfile else None
             count = max(1, min(int(MinCount), int(MaxCount)))
+            if count > INSTANCE_LIMIT:
+                raise ServiceError(
+                    f"You have requested more instances ({count}) than your current instance "
+                    f"limit of {INSTANCE_LIMIT} allows (iamlab's simulated account).",
+                    code="InstanceLimitExceeded")
             tags = {}
             for spec in TagSpecifications or ():
                 tags.update(tag_list(spec.get("Tags")))

@@ -269,8 +269,11 @@ class EcsClient(ServiceClient):
             for role_arn in (tdef.task_role_arn, tdef.execution_role_arn):
                 if role_arn:
                     pass_role(call, role_arn, ECS_TASKS)
+            if not 1 <= count <= 10:  # "You can specify up to 10 tasks for each call."
+                raise ServiceError("count must be between 1 and 10 (ECS API reference, "
+                                   "RunTask).", code="InvalidParameterException")
             tasks = []
-            for _n in range(max(1, count)):
+            for _n in range(count):
                 task_id = self.world.ids.hex(32)
                 task_arn = f"arn:aws:ecs:{self.region}:{acct.account_id}:task/{cluster}/{task_id}"
                 task = Task(self.world, task_arn, task_id, acct.account_id, cluster_arn, tdef,

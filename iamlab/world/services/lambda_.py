@@ -229,10 +229,23 @@ class LambdaClient(ServiceClient):
             fn = self._function(call, FunctionName)
             call.authorize("lambda:InvokeFunction", fn.arn, account=fn.account,
                            policy=fn.policy)
-            event = Payload
-            if isinstance(Payload, (bytes, str)):
-                event = json.loads(Payload or b"{}")
-            return run(self.world, fn, event, LogType == "Tail")
+            return run(self.world, fn, _event(Payload), LogType == "Tail")
+
+
+def _event(payload: Any) -> Any:
+    """The event a payload carries: JSON text or bytes (or a file-like object holding
+    them), or a Python value as is. Not JSON: Lambda's InvalidRequestContentException."""
+    if hasattr(payload, "read"):
+        payload = payload.read()
+    if not isinstance(payload, (bytes, bytearray, str)):
+        return payload
+    try:
+        return json.loads(payload or b"{}")
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, not UTF-8, too deep
+        why = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        raise ServiceError("Could not parse request body into json: Could not parse payload "
+                           f"into json: {why}", code="InvalidRequestContentException"
+                           ) from None
 
 
 def _role_session(world: World, fn: Function) -> TemporarySession:
