@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 # each notebook's widgets, besides its predictions (.iamlab-quiz-item)
 COURSE = {"03-lambda-execution-role.ipynb": [".iamlab-playground", ".iamlab-exercise"],
           "04-ecs-task-roles.ipynb": [".iamlab-playground", ".iamlab-exercise"],
-          "05-service-linked-roles.ipynb": []}
+          "05-service-linked-roles.ipynb": [".iamlab-exercise"]}
 KERNEL_READY = ("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
                 " const k = w && w.sessionContext && w.sessionContext.session"
                 " && w.sessionContext.session.kernel;"

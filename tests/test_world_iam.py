@@ -233,10 +233,7 @@ def test_permissions_boundary_limits_a_role(world):
         "Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
             "Action": "sts:AssumeRole"}]})
-    iam.create_user(UserName="ops")
-    iam.attach_user_policy(UserName="ops",
-                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-    session = world.session(world.user_session("ops").sts.assume_role(
+    session = world.session(world.administrator.sts.assume_role(
         RoleArn="arn:aws:iam::111122223333:role/App", RoleSessionName="bounded")["Credentials"])
     assert session.s3.list_objects_v2(Bucket="team-data")["KeyCount"] == 0
     with pytest.raises(AccessDenied) as err:

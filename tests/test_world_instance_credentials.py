@@ -183,3 +183,14 @@ def test_the_root_user_cannot_assume_a_role() -> None:
     with pytest.raises(AccessDenied, match="Roles may not be assumed by root accounts"):
         world.admin.sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/Helper",
                                     RoleSessionName="root-session")
+
+
+def test_deletion_status_is_authorized_on_the_service_linked_role() -> None:
+    """Service Authorization Reference, IAM: GetServiceLinkedRoleDeletionStatus acts on the
+    resource type role; the task names the role (task/aws-service-role/SERVICE/NAME/ID)."""
+    s = scenarios.autoscaling_service_linked_role()
+    arn = ("arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/"
+           "AWSServiceRoleForAutoScaling")
+    task = s.admin.iam.delete_service_linked_role(RoleName="AWSServiceRoleForAutoScaling")
+    s.admin.iam.get_service_linked_role_deletion_status(DeletionTaskId=task["DeletionTaskId"])
+    assert s.world.calls(last=1)["resource"].iloc[0] == arn

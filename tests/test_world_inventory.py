@@ -175,13 +175,10 @@ def test_example_dump_trust_relationships():
     for account, allowed in (("098765432109", True), ("012345678901", False)):
         if account not in world.accounts:
             world.create_account(account)
-        world.root(account).iam.create_user(UserName="ops")
-        world.root(account).iam.attach_user_policy(
-            UserName="ops", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-        ops = world.user_session("ops", account=account)  # the root user may assume no role
+        admin = world.administrator_of(account)  # root may not assume roles: an admin role
         role = f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole"
         if allowed:
-            assert ops.sts.assume_role(RoleArn=role, RoleSessionName="ops")
+            assert admin.sts.assume_role(RoleArn=role, RoleSessionName="ops")
         else:
             with pytest.raises(AccessDenied):
-                ops.sts.assume_role(RoleArn=role, RoleSessionName="ops")
+                admin.sts.assume_role(RoleArn=role, RoleSessionName="ops")

@@ -91,11 +91,28 @@ def ecs_task_starts_and_logs(scenario: Any) -> str | None:
     return None
 
 
+def slr_cleanup(scenario: Any) -> str | None:
+    """Once the group is gone, PlatformCleaner deletes the Auto Scaling service-linked role
+    and reads the deletion task's status."""
+    admin = scenario.admin
+    admin.autoscaling.delete_auto_scaling_group(AutoScalingGroupName="web", ForceDelete=True)
+    made = admin.sts.assume_role(RoleArn=f"arn:aws:iam::{scenario.world.account.account_id}:"
+                                 "role/PlatformCleaner", RoleSessionName="cleanup")
+    cleaner = scenario.world.session(made["Credentials"])
+    task = cleaner.iam.delete_service_linked_role(RoleName="AWSServiceRoleForAutoScaling")
+    status = cleaner.iam.get_service_linked_role_deletion_status(
+        DeletionTaskId=task["DeletionTaskId"])
+    if status["Status"] != "SUCCEEDED":
+        return f"the deletion task ended {status['Status']}"
+    return None
+
+
 WORKLOADS: dict[str, Callable[[Any], str | None]] = {
     "ec2_reads_report": ec2_reads_report,
     "lambda_saves_order": lambda_saves_order,
     "ecs_task_reads_order": ecs_task_reads_order,
     "ecs_task_starts_and_logs": ecs_task_starts_and_logs,
+    "slr_cleanup": slr_cleanup,
 }
 
 

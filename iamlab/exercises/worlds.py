@@ -86,3 +86,23 @@ def report_reader_too_broad() -> Any:
 
 __all__ = ["TrustExerciseWorld", "data_reader", "report_reader_too_broad", "trust",
            "vendor_audit"]
+
+
+@dataclass
+class SlrCleanupWorld:
+    world: World
+    admin: Session
+    role_name: str = "PlatformCleaner"
+
+
+def autoscaling_cleanup() -> SlrCleanupWorld:
+    """The Auto Scaling world (group ``web`` and its service-linked role), and a role
+    ``PlatformCleaner`` the administrator assumes to tidy the account up."""
+    from iamlab.world.scenarios import autoscaling_service_linked_role
+
+    scenario = autoscaling_service_linked_role()
+    admin = scenario.admin
+    admin.iam.create_role(RoleName="PlatformCleaner",
+                          AssumeRolePolicyDocument=_trust_account(
+                              f"arn:aws:iam::{DATA_ACCOUNT}:role/Administrator"))
+    return SlrCleanupWorld(scenario.world, admin)

@@ -501,8 +501,11 @@ class IamClient(ServiceClient):
     def get_service_linked_role_deletion_status(self, *, DeletionTaskId: str) -> dict[str, Any]:
         with self._call("GetServiceLinkedRoleDeletionStatus") as call:
             acct = self._acct(call)
-            call.authorize("iam:GetServiceLinkedRoleDeletionStatus",
-                           self._arn(acct, "role", "*"), account=acct.account_id)
+            parts = DeletionTaskId.split("/")  # task/aws-service-role/SERVICE/NAME/ID
+            role_arn = (f"arn:aws:iam::{acct.account_id}:role/{'/'.join(parts[1:4])}"
+                        if len(parts) == 5 and parts[0] == "task" else self._arn(acct, "role", "*"))
+            call.authorize("iam:GetServiceLinkedRoleDeletionStatus", role_arn,
+                           account=acct.account_id)
             task = self.world.deletion_tasks.get(DeletionTaskId)
             if task is None:
                 raise NoSuchEntity(f"Deletion task {DeletionTaskId} cannot be found.")
