@@ -33,12 +33,13 @@ ALL_RAN = """() => {
 }"""
 
 
+@pytest.mark.parametrize("lab", ["dot"], indirect=True)  # no-dot is checked in test_browser
 @pytest.mark.parametrize("notebook", sorted(COURSE))
 def test_notebook_runs_in_the_browser_and_its_widgets_render(
-        lab: tuple[str, str], notebook: str) -> None:  # noqa: F811
+        lab: tuple[str, str, str], notebook: str) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
-    url, token = lab
+    url, token, _ = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
