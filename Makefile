@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Jupyter refuses to start as root without --allow-root (dev machines run as root).
-# etc/jupyter: opens 00-start-here, no news pop-up, no update check (see its README).
-lab: setup
-	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+# etc/jupyter: opens 00-start-here, no news pop-up, no update check, no nbgrader menus (see
+# its README). The course opens in the student edition (build/student: exercises without
+# their solutions); notebooks/ holds the instructor edition.
+lab: student
+	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter $(VENV)/bin/jupyter lab --notebook-dir=build/student \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup

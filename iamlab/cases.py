@@ -9,15 +9,16 @@ whose role has a path, the role's ARN) and optionally the expected decision.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from iamlab.arn import PrincipalType, identify
 from iamlab.engine import TRUST_ACTIONS, PolicySet
-from iamlab.errors import IamlabError, PolicyError, format_path
+from iamlab.errors import IamlabError, format_path
 from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
-from iamlab.parse import parse_policy
+from iamlab.parse import check_document
 from iamlab.policy import Policy, PolicyKind
 from iamlab.request import Context, Request, Resource
 
@@ -46,7 +47,27 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def read_case_line(text: str, **options: Any) -> Any:
+def _not_json(word: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``, which Python's JSON reader accepts and JSON
+    does not (RFC 8259, section 6)."""
+    raise ValueError(f"{word} is not a JSON number (JSON has no NaN or Infinity)")
+
+
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; one beyond a double's range (``1e999``)
+    would become Infinity, which JSON cannot write back."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too "
+                         "large (beyond about 1.8e308)")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_not_json,
+                           parse_float=_finite)
+
+
+def read_case_line(text: str) -> Any:
     """Decode one JSON line of cases, refusing an object that repeats a key.
 
     AWS rejects a policy whose JSON repeats a key (``{"Effect": "Deny", "Effect": "Allow"}``),
@@ -54,10 +75,10 @@ def read_case_line(text: str, **options: Any) -> Any:
     (``grammar-duplicate-key``): ``iamlab simulate`` gives the same answer, not a decision
     made on whichever value JSON decoding kept. Raises :class:`json.JSONDecodeError` for
     text that is not JSON and :class:`CaseError` for a repeated key (saying where).
-    ``options`` go to :func:`json.loads` (``parse_constant``, ``parse_float``).
+    ``NaN``, ``Infinity`` and numbers beyond a double are refused (strict JSON).
     """
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, **options)
+        return _DECODER.decode(text)
     except _RepeatedKey:
         pass
     try:
@@ -71,11 +92,11 @@ def read_case_line(text: str, **options: Any) -> Any:
 
 
 def _policy(doc: Any, kind: PolicyKind, name: str, strict: bool) -> Policy:
-    try:
-        return parse_policy(doc, kind, name, strict)
-    except PolicyError as exc:
-        raise CaseError("; ".join(f"{name} {p}" for p in exc.problems
-                                  if p.severity == "error")) from None
+    # the document was decoded from JSON text: it is checked as it is, not copied first
+    policy, problems = check_document(doc, kind, None, strict, name)
+    if policy is None:
+        raise CaseError("; ".join(f"{name} {p}" for p in problems if p.severity == "error"))
+    return policy
 
 
 def _policies(docs: Any, kind: PolicyKind, field_name: str, strict: bool) -> list[Policy]:

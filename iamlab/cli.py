@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
@@ -14,6 +13,7 @@ from typing import IO, Any, TextIO
 from iamlab.cases import CaseError, case_from_dict, read_case_line
 from iamlab.engine import evaluate
 from iamlab.inputs import CASE_LIMIT_WHY, MAX_CASE_LINE_BYTES, limited_lines, too_large
+from iamlab.printable import printable
 
 
 def simulate_lines(lines: Iterable[str | bytes],
@@ -40,7 +40,7 @@ def simulate_lines(lines: Iterable[str | bytes],
             return
         case_id: Any = None
         try:
-            raw = read_case_line(line, parse_constant=_not_json, parse_float=_finite)
+            raw = read_case_line(line)
             if isinstance(raw, dict):
                 case_id = raw.get("id")
             case = case_from_dict(raw)
@@ -60,22 +60,6 @@ def simulate_lines(lines: Iterable[str | bytes],
         if explain:
             out["explanation"] = decision.to_dict()
         yield out
-
-
-def _not_json(word: str) -> Any:
-    """``NaN``, ``Infinity`` and ``-Infinity``, which Python's JSON reader accepts and JSON
-    does not (RFC 8259, section 6)."""
-    raise ValueError(f"{word} is not a JSON number (JSON has no NaN or Infinity)")
-
-
-def _finite(text: str) -> float:
-    """A JSON number with a fraction or exponent; one beyond a double's range (``1e999``)
-    would become Infinity, which JSON cannot write back."""
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too "
-                         "large (beyond about 1.8e308)")
-    return value
 
 
 def json_answer(answer: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +82,8 @@ def _simulate(args: argparse.Namespace, stdout: TextIO) -> int:
         try:
             source = open(args.file, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            print(f"iamlab simulate: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            print(f"iamlab simulate: cannot read {printable(args.file)}: {exc.strerror}",
+                  file=sys.stderr)
             return 2
     failed = 0
     try:

@@ -348,6 +348,10 @@ def _decide(request: Request, identity: _Scan, resource: _Scan, boundary: _Scan,
         return Verdict.IMPLICIT_DENY, rbp_kind, "service-denied", [], 0
 
     root = ident.type is PrincipalType.ACCOUNT
+    if root and action == "sts:assumerole":
+        # STS API reference, AssumeRole: "You cannot use AWS account root user credentials to
+        # call AssumeRole." No policy can change that.
+        return Verdict.IMPLICIT_DENY, None, "root-cannot-assume", [], 0
     gap: PolicyKind | None = None
     if not (identity.allows or root):
         gap = PolicyKind.IDENTITY

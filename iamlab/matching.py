@@ -10,6 +10,7 @@ value) and condition matchers.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 from iamlab.arn import ACCOUNT_ID, Identity, PrincipalType
 from iamlab.conditions import CompiledCondition, ConditionCheck, parse_operator
@@ -34,8 +35,17 @@ class PrincipalMatch(IntEnum):
     DIRECT = 3  # the caller itself, or "*"
 
 
+_LAZY = frozenset({"conditions", "resource_dynamic", "resource_negated", "resource_set",
+                   "resource_star"})
+
+
 class CompiledStatement:
-    """A statement turned into fast matchers for repeated evaluation."""
+    """A statement turned into fast matchers for repeated evaluation.
+
+    Only the Action test is built at once; the Resource and Condition matchers are built
+    the first time one of them is read (by :meth:`__getattr__`), which for most statements
+    of a policy seen once is never: their action does not match.
+    """
 
     __slots__ = ("action_negated", "action_set", "allow", "conditions", "not_principal_deny",
                  "policy", "resource_dynamic", "resource_negated", "resource_set", "resource_star",
@@ -51,6 +61,18 @@ class CompiledStatement:
         actions = statement.actions if statement.actions is not None else statement.not_actions
         self.action_set = glob_set(actions, True) if actions else _NONE
         self.action_negated = statement.actions is None
+
+    def __getattr__(self, name: str) -> Any:
+        """Build the Resource and Condition matchers on first use (only called for an
+        attribute not set yet)."""
+        if name not in _LAZY:
+            raise AttributeError(name)
+        self._complete()
+        return object.__getattribute__(self, name)
+
+    def _complete(self) -> None:
+        statement = self.statement
+        policy = self.policy
         resources = (statement.resources if statement.resources is not None
                      else statement.not_resources)
         # True when any resource matches (no Resource element, or "*" in Resource)
@@ -132,6 +154,8 @@ def _has_variable(resource: str) -> bool:
     variables"). Colons are counted in the text as written, a variable's own
     (``${aws:...}``) included. A value that is not an ARN is a template throughout.
     """
+    if "${" not in resource:
+        return False
     parts = resource.split(":", 5)
     return "${" in (parts[5] if len(parts) == 6 else resource)
 

@@ -41,6 +41,9 @@ ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 """What an action (or action pattern) must look like: ``service:Action``, wildcards allowed."""
 
 PolicySource = str | bytes | Mapping[str, Any] | os.PathLike[str]
+_EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
+_ACCOUNT = re.compile(r"\d{12}")
+_UNIQUE_ID = re.compile(r"[A-Z0-9]{21}")
 
 
 class _Checker:
@@ -51,16 +54,18 @@ class _Checker:
         self.strict = strict
         self.loc = locations
         self.problems: list[Problem] = []
+        self.errors = 0  # how many of the problems are errors
 
     def problem(self, code: str, message: str, path: JsonPath, at_key: bool = False,
                 severity: str = "error") -> None:
         pos = self.loc.key(path) if at_key else self.loc.value(path)
         self.problems.append(Problem(code, message, path, pos.line if pos else None,
                                      pos.column if pos else None, severity))
+        self.errors += severity == "error"
 
     @property
     def failed(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
+        return self.errors > 0
 
     # -- top level ------------------------------------------------------------------------
     def policy(self, doc: Any, name: str, source: str | None) -> Policy | None:
@@ -140,14 +145,14 @@ class _Checker:
             self.problem("not-object", f"each statement must be an object {{...}}, not "
                          f"{_json_type(s)}", path)
             return None
-        before = sum(p.severity == "error" for p in self.problems)
+        before = self.errors
         for key in s:
             if key not in STATEMENT_KEYS:
                 self.unknown_key(key, (*path, key), STATEMENT_KEYS, "statement")
         sid = s.get("Sid")
         if "Sid" in s and not isinstance(sid, str):
             self.problem("bad-type", "Sid must be a string", (*path, "Sid"))
-        effect = s.get("Effect")
+        effect: Any = s.get("Effect")
         if "Effect" not in s:
             self.problem("missing-effect", 'the statement has no Effect ("Allow" or "Deny")',
                          path)
@@ -189,9 +194,9 @@ class _Checker:
                              (*path, "NotPrincipal"), at_key=True)
         conditions = self.conditions(s.get("Condition"), (*path, "Condition")) \
             if "Condition" in s else ()
-        if sum(p.severity == "error" for p in self.problems) > before:
+        if self.errors > before:
             return None
-        return Statement(Effect(effect), sid if isinstance(sid, str) else None, actions,
+        return Statement(_EFFECTS[effect], sid if isinstance(sid, str) else None, actions,
                          not_actions, resources, not_resources, principals, not_principals,
                          conditions, index)
 
@@ -323,12 +328,12 @@ class _Checker:
 def _principal_problem(ptype: str, value: str) -> str | None:
     if ptype != "AWS" or value == "*":
         return None
-    if re.fullmatch(r"\d{12}", value) or value.startswith("arn:"):
+    if _ACCOUNT.fullmatch(value) or value.startswith("arn:"):
         if "*" in value or "?" in value:
             return (f'"{value}": wildcards are not allowed in a principal ARN (only "*" alone '
                     "is); use a condition on aws:PrincipalArn instead")
         return None
-    if re.fullmatch(r"[A-Z0-9]{21}", value):  # unique IDs (AIDA..., AROA...) are accepted
+    if _UNIQUE_ID.fullmatch(value):  # unique IDs (AIDA..., AROA...) are accepted
         return None
     return (f'"{value}" is not an AWS principal: use an account ID, an ARN such as '
             'arn:aws:iam::111122223333:role/Name, or "*"')

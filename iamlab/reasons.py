@@ -88,6 +88,9 @@ def _reason(d: Decision) -> str:
         "identity-gap": f"Denied because {gap}.",
         "resource-required": (f"The {rbp} does not allow {what}; a {rbp} must allow the "
                               "caller even within one account."),
+        "root-cannot-assume": ("Denied: the account root user cannot assume a role, whatever "
+                               "the policies say (STS AssumeRole needs the credentials of an "
+                               "IAM user or role)."),
         "root": (f"The account root user may do anything in its own account, including "
                  f"{what}, and nothing denies it."),
         "identity": f"Allowed: {cause} allows {what}, and nothing denies it.",

@@ -660,3 +660,20 @@ def test_identity_provider_is_let_in_by_the_trust_policy_alone(provider: str,
                    resource=federated_trust(principal, action))
         assert other.decision == "implicitDeny", principal
         assert other.blocked_by is PolicyKind.TRUST
+
+
+def test_the_root_user_cannot_assume_a_role() -> None:
+    """STS API reference, AssumeRole: "You cannot use AWS account root user credentials to call
+    AssumeRole. You must use credentials for an IAM user or an IAM role to call AssumeRole."
+    Even a trust policy naming the root user's own account does not change that."""
+    from iamlab import PolicySet, Request, evaluate, parse_policy
+
+    trust = parse_policy({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "sts:AssumeRole"}]}, "trust")
+    request = Request.of("arn:aws:iam::111122223333:root", "sts:AssumeRole",
+                         "arn:aws:iam::111122223333:role/Admin")
+    for explain in (False, True):
+        decision = evaluate(request, PolicySet.of(resource=trust), explain=explain)
+        assert decision.decision == "implicitDeny"
+        assert "root user cannot assume a role" in decision.summary

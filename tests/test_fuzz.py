@@ -2,9 +2,10 @@
 
 Cases go through ``simulate_lines`` (what ``iamlab simulate`` runs), policies through the
 parser and the linter (text output included), dumps through the loader, the graph and its
-DOT text. Each generated input starts from a valid one and has some of its values
-replaced by odd ones (wrong types, empty lists, control characters, lone surrogates, huge
-numbers, deep nesting), so that the checks past the first one are reached too.
+DOT text, and calls with odd parameters through every operation of the world. Each
+generated input starts from a valid one and has some of its values replaced by odd ones
+(wrong types, empty lists, control characters, lone surrogates, huge numbers, deep
+nesting), so that the checks past the first one are reached too.
 
 ``IAMLAB_EXAMPLES`` sets how many examples each test tries (default 25, to keep
 ``make test`` fast; a longer run: ``IAMLAB_EXAMPLES=2000 pytest tests/test_fuzz.py``).
@@ -12,6 +13,8 @@ numbers, deep nesting), so that the checks past the first one are reached too.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import os
 from typing import Any
@@ -159,3 +162,55 @@ def test_generated_dumps_load_and_draw(dump: Any) -> None:
     to_dot(graph).encode("utf-8")
     for edge in graph.edges:
         json.dumps(edge.to_json(), allow_nan=False)
+
+
+
+@functools.cache
+def _session() -> Any:
+    """A user allowed everything, in a world with a role, a user and a bucket to act on."""
+    from iamlab.world import World
+
+    world = World()
+    world.admin.iam.create_role(RoleName="r", AssumeRolePolicyDocument={
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                               "Principal": {"AWS": ACCOUNT}}]})
+    world.admin.iam.create_user(UserName="ops")
+    world.admin.iam.put_user_policy(UserName="ops", PolicyName="all", PolicyDocument={
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                               "Resource": "*"}]})
+    world.admin.s3.create_bucket(Bucket="bkt")
+    return world.user_session("ops")
+
+
+def _operations() -> list[tuple[str, str]]:
+    from iamlab.world.session import _CLIENTS
+
+    return [(service, op) for service, (module, name) in _CLIENTS.items()
+            for op in getattr(importlib.import_module(module), name).operations]
+
+
+OPERATIONS = _operations()
+
+
+@FUZZ
+@given(st.sampled_from(OPERATIONS), st.data())
+def test_generated_world_calls_raise_only_aws_shaped_errors(operation: tuple[str, str],
+                                                            data: st.DataObject) -> None:
+    """Whatever the parameters, a call answers or raises one of iamlab's errors (an AWS
+    error, ParamValidationError), never a raw Python exception."""
+    import inspect
+
+    from iamlab.errors import IamlabError
+
+    service, name = operation
+    method = getattr(_session().client(service), name)
+    params = [p for p in inspect.signature(inspect.unwrap(method)).parameters.values()
+              if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    kwargs = {p.name: data.draw(st.one_of(st.just("x"), odd_values), label=p.name)
+              for p in params if p.default is inspect.Parameter.empty or data.draw(
+                  st.booleans(), label=f"give {p.name}")}
+    try:
+        method(**kwargs)
+    except IamlabError as err:
+        str(err).encode("utf-8")
+        assert "\x1b" not in str(err)

@@ -149,3 +149,53 @@ def test_nbgrader_round_trip(tmp_path: Path) -> None:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission("ps1", "right").score == ex.points
         assert gb.find_submission("ps1", "wrong").score == 0
+
+
+# -- the course's own notebooks ---------------------------------------------------------------
+def _graded(path: Path) -> list[tuple[str, str]]:
+    """(grade_id, source) of the graded check cells of a course notebook."""
+    return [(c.metadata["nbgrader"]["grade_id"], c.source) for c in nbgrader_cells(path)
+            if c.metadata["nbgrader"].get("grade")]
+
+
+def test_every_exercise_is_graded_in_its_notebook() -> None:
+    """Each exercise whose notebook exists ends up in a graded cell there, and every graded
+    cell checks an exercise that exists."""
+    checked = {}
+    for path in NOTEBOOKS:
+        for grade_id, source in _graded(path):
+            assert re.search(r"\bcheck\w*\(", source), f"{path.name}: {grade_id} checks nothing"
+            found = re.findall(r'exercises\.check\("([a-z0-9-]+)"', source)
+            checked.update({ex_id: path.stem for ex_id in found})
+    for ex in exercises.all_exercises():
+        assert ex.id in exercises.ids()
+        if (ROOT / "notebooks" / f"{ex.notebook}.ipynb").exists():
+            assert checked.get(ex.id) == ex.notebook, f"{ex.id} is not graded in {ex.notebook}"
+
+
+def _imports_only(source: str) -> bool:
+    lines = [ln for ln in source.splitlines() if ln.strip() and not ln.startswith("#")]
+    return bool(lines) and all(ln.startswith(("from ", "import ", "    ", ")")) for ln in lines)
+
+
+def test_student_edition_of_the_course_says_not_yet(tmp_path: Path) -> None:
+    """The exercise cells of every course notebook, in the student edition, run in one kernel:
+    each check reports "not yet" (no answer written) and nothing raises a traceback."""
+    cells = [nbformat.v4.new_code_cell("from iamlab import exercises")]
+    expected = []
+    for path in NOTEBOOKS:
+        student = student_notebook(nbformat.read(path, as_version=4))
+        for cell in student.cells:
+            if cell.cell_type == "code" and _imports_only(cell.source):
+                cells.append(nbformat.v4.new_code_cell(cell.source))
+            elif "nbgrader" in cell.metadata and cell.cell_type == "code":
+                cells.append(nbformat.v4.new_code_cell(cell.source, metadata=cell.metadata))
+                if cell.metadata["nbgrader"].get("grade"):
+                    expected.append(len(cells) - 1)
+    assert expected, "the course has graded exercises"
+    nb = _execute(nbformat.v4.new_notebook(cells=cells), tmp_path)
+    for i, cell in enumerate(nb.cells):
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+        if i in expected:
+            stderr = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stderr")
+            assert "Not yet" in stderr and "Traceback" not in stderr, cell.source

@@ -222,8 +222,12 @@ class ParamValidationError(IamlabError):
     """A call with a missing or misspelt parameter, refused before it is sent (botocore's
     ``ParamValidationError``)."""
 
+    def __str__(self) -> str:
+        """botocore's lines, with control characters from the parameters shown escaped."""
+        return printable(super().__str__(), keep_newlines=True)
+
     def _render_traceback_(self) -> list[str]:
-        return [f"ParamValidationError: {printable(str(self), keep_newlines=True)}"]
+        return [f"ParamValidationError: {self}"]
 
 
 class NoCredentials(IamlabError):

@@ -84,10 +84,6 @@ class StsClient(ServiceClient):
         caller's own policies allow it."""
         with self._call("AssumeRole") as call:
             caller = call.caller
-            if caller.is_root:  # IAM User Guide, "Methods to assume a role": not the root user
-                raise AccessDenied(None, principal=caller.arn, action="sts:AssumeRole",
-                                   resource=RoleArn,
-                                   message="Roles may not be assumed by root accounts.")
             # parameters first, as STS validates them before anything else
             _check_length(RoleArn, "roleArn", 20, 2048)
             _check_length(RoleSessionName, "roleSessionName", 2, 64, _SESSION_NAME,

@@ -61,6 +61,9 @@ def trust_edge(state: BuildState, actor: Actor, role: RoleInfo, action: str,
                 supplied=out.supplied, because=out.because)
 
 
+ACCOUNT_PRINCIPAL = "any-principal-of-this-account"
+
+
 def resolve_named(state: BuildState) -> None:
     """Give every AWS principal a trust policy names a node (and an actor, if it can call)."""
     accounts = set(state.inventory.accounts)
@@ -79,8 +82,11 @@ def resolve_named(state: BuildState) -> None:
             kind, _, rest = arn.resource.partition("/")
             if arn.service == "iam" and arn.resource == "root":
                 if account not in accounts:
+                    # the node stands for the account's IAM users and roles (its root user
+                    # cannot assume roles): one of them asks, with its own side allowed
+                    someone = f"arn:{arn.partition}:iam::{account}:user/{ACCOUNT_PRINCIPAL}"
                     state.add(Node(value, NodeKind.ACCOUNT, f"account {account}", account),
-                              external_actor(value, account, state.now,
+                              external_actor(someone, account, state.now, node=value,
                                              org=state.decider.org))
                 continue
             if arn.service == "sts" and kind == "assumed-role" and "/" in rest:
