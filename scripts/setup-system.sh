@@ -5,7 +5,11 @@
 #       graphviz         the `dot` program, draws the diagrams in the kernel (without it
 #                        they are drawn in the browser, by Graphviz compiled to WebAssembly)
 #       make, python3-venv   needed by `make lab` / `make test` themselves
-#   bash scripts/setup-system.sh test   that, and what only the tests need (`make test`):
+#   bash scripts/setup-system.sh classroom   that, and what the class hub needs
+#                        (`make classroom`):
+#       npm              installs the hub's proxy, configurable-http-proxy, into
+#                        classroom/node_modules (never globally); pulls in nodejs
+#   bash scripts/setup-system.sh test   all of that, and what only the tests need (`make test`):
 #       chromium         headless browser for the JupyterLab UI test (Playwright drives
 #                        /usr/bin/chromium, or IAMLAB_CHROMIUM; it never downloads one)
 #
@@ -14,14 +18,17 @@ set -uo pipefail
 
 mode="${1:-lab}"
 case "$mode" in
-    lab|test) ;;
-    *) echo >&2 "setup-system: unknown mode '$mode' (lab or test)"; exit 2 ;;
+    lab|classroom|test) ;;
+    *) echo >&2 "setup-system: unknown mode '$mode' (lab, classroom or test)"; exit 2 ;;
 esac
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v make >/dev/null 2>&1 || missing+=(make)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+if [ "$mode" != lab ]; then
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [ "$mode" = test ]; then
     [ -x "${IAMLAB_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 fi

@@ -16,7 +16,9 @@ else:
     tomllib = pytest.importorskip("tomli")
 
 ROOT = Path(__file__).resolve().parent.parent
-PYPROJECT_GROUPS = ("lab", "test")  # optional-dependency groups mirrored in environment.yml
+# optional-dependency groups mirrored in environment.yml: "classroom" too, since an image
+# built from environment.yml for a hub (repo2docker, Zero to JupyterHub) needs jupyterhub
+PYPROJECT_GROUPS = ("lab", "test", "classroom")
 
 # conda name -> pip name; None: not a Python package of ours (interpreter, tool, system binary).
 CONDA_TO_PIP: dict[str, str | None] = {
@@ -136,3 +138,11 @@ def test_reader_agrees_with_pyyaml() -> None:
     conda = [str(d) for d in deps if not isinstance(d, dict)]
     pip = [str(x) for d in deps if isinstance(d, dict) for x in d["pip"]]
     assert read_environment_yml(ROOT / "environment.yml") == (conda, pip)
+
+
+def test_every_optional_group_is_mirrored() -> None:
+    """A new extra in pyproject.toml must be decided on: mirrored here, or left out on purpose."""
+    groups = set(pyproject()["project"]["optional-dependencies"])
+    assert groups == set(PYPROJECT_GROUPS), (
+        f"pyproject.toml extras {sorted(groups)} != mirrored groups {sorted(PYPROJECT_GROUPS)}"
+        " (add the new group to PYPROJECT_GROUPS and environment.yml)")
