@@ -50,7 +50,7 @@ classroom: setup classroom-setup
 
 test: setup classroom-setup
 	bash scripts/setup-system.sh test
-	$(PY) -m pytest tests $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg notebooks)
+	$(PY) -m pytest tests --durations=15 $(if $(NOTEBOOKS),--nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg notebooks)
 	$(PY) scripts/course_nav.py --check
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy

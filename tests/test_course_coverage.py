@@ -41,8 +41,8 @@ FACTS = [
 ]
 BEYOND = ["beyond-cross-account", "beyond-confused-deputy", "beyond-evaluation",
           "beyond-sessions"]
-# Required once notebooks 06-09 map them (branch nb12); until then they are checked if present.
-REQUIRED_BEYOND: list[str] = []
+# Notebooks 06-09 map them (branch nb12).
+REQUIRED_BEYOND: list[str] = BEYOND
 
 
 def _cells(slug: str) -> dict[str, Any]:
@@ -100,9 +100,10 @@ def test_every_prediction_names_an_item_of_the_bank() -> None:
 
 
 def test_new_notebooks_predict_before_they_reveal() -> None:
-    """Notebooks 01-05 each ask at least three predictions."""
+    """Notebooks 01-09 each ask at least three predictions."""
     for slug in ("01-what-is-a-role", "02-ec2-reads-s3", "03-lambda-execution-role",
-                 "04-ecs-task-roles", "05-service-linked-roles"):
+                 "04-ecs-task-roles", "05-service-linked-roles", "06-how-aws-decides",
+                 "07-cross-account-roles", "08-confused-deputy", "09-sessions"):
         cells = _cells(slug).values()
         assert sum("Quiz.item(" in c.source for c in cells) >= 3, slug
 

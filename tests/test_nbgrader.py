@@ -122,29 +122,38 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+ROUND_TRIP = ("07-cross-account-roles", "cross-account-mfa")  # a course notebook, one exercise
+
+
 def test_nbgrader_round_trip(tmp_path: Path) -> None:
-    """The real nbgrader: release the assignment, autograde a right and a wrong answer."""
+    """The real nbgrader on a course notebook: release the assignment, autograde a right and
+    a wrong answer, and read the scores from the gradebook."""
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
 
-    ex = exercises.get("ec2-read-reports")
+    stem, ex_id = ROUND_TRIP
+    ex = exercises.get(ex_id)
     course = tmp_path / "course"
     (course / "source" / "ps1").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbformat.write(exercise_notebook(ex.id, dict(ex.reference)),
-                   course / "source" / "ps1" / "exercise.ipynb")
+    shutil.copy(ROOT / "notebooks" / f"{stem}.ipynb", course / "source" / "ps1")
     _nbgrader(course, "generate_assignment", "ps1", "--force")
-    release = course / "release" / "ps1" / "exercise.ipynb"
-    released = release.read_text()
-    assert "BEGIN SOLUTION" not in released and "GetObject" not in released
+    release = course / "release" / "ps1" / f"{stem}.ipynb"
+    released = nbformat.read(release, as_version=4)
+    answer_cells = [c for c in released.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == f"{ex_id}-answer"]
+    assert len(answer_cells) == 1
+    assert "BEGIN SOLUTION" not in answer_cells[0].source
+    assert "MultiFactorAuthPresent" not in answer_cells[0].source  # the solution is gone
+    stub = answer_cells[0].source
+    assert "# YOUR CODE HERE" in stub
     answers = {"right": ex.right_answers[0].policy, "wrong": ex.wrong_answers[0].policy}
     for student, answer in answers.items():
-        nb = nbformat.read(release, as_version=4)
-        nb.cells[2].source = nb.cells[2].source.replace(
-            "# YOUR CODE HERE", f"answer = {json.dumps(answer)}")
+        answer_cells[0].source = stub.replace("# YOUR CODE HERE",
+                                              f"answer = {json.dumps(answer)}")
         folder = course / "submitted" / student / "ps1"
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / "exercise.ipynb")
+        nbformat.write(released, folder / f"{stem}.ipynb")
     _nbgrader(course, "autograde", "ps1", "--create", "--force")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission("ps1", "right").score == ex.points

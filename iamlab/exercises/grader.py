@@ -98,6 +98,8 @@ class GradeResult:
             head = f"{self.exercise.id}: passed. {self.exercise.goal}"
             extra = (f" Your answer decides like the reference on all {self.checked} requests "
                      "compared." if self.checked else "")
+            if self.decided_by:
+                extra += f" The forbidden requests were denied by: {', '.join(self.decided_by)}."
             return head + extra + "".join(f"\n  warning: {w}" for w in self.warnings)
         lines = [f"{self.exercise.id}: not yet ({len(self.findings)} "
                  f"finding{'s' if len(self.findings) != 1 else ''})"]

@@ -43,7 +43,8 @@ def verdict_html(predicted: str | None, decision: Decision) -> str:
     """The engine's answer for one row, marked right or wrong, with the reason if wrong."""
     answer = escape(_WORDS[decision.decision])
     if predicted is None:
-        return f'<span class="iamlab-warning">no prediction · AWS: {answer}</span>'
+        return (f'<span class="iamlab-warning">no prediction · AWS: {answer}</span>'
+                f'<div class="iamlab-deciding">{escape(decision.summary)}</div>')
     if predicted == decision.decision:
         return f'<span class="iamlab-ok">right: {answer}</span>'
     return (f'<span class="iamlab-problem">you said {escape(_WORDS[predicted])}; AWS: '
@@ -56,15 +57,18 @@ class PredictionTable(W.VBox):  # type: ignore[misc]
     def __init__(self, questions: Sequence[Question]) -> None:
         self.questions = tuple(questions)
         self.buttons = [W.ToggleButtons(options=CHOICES, value=None,
-                                        style={"button_width": "105px"})
+                                        style={"button_width": "110px"},
+                                        layout=W.Layout(width="auto"))
                         for _ in self.questions]
         self.verdicts = [W.HTML() for _ in self.questions]
         self.score = W.HTML()
-        self.check_button = W.Button(description="Check my predictions", button_style="primary")
+        self.check_button = W.Button(description="Check my predictions", button_style="primary",
+                                     layout=W.Layout(width="auto"))
         self.check_button.on_click(guarded("the prediction table", self._show_oops)(
             lambda _: self.check()))
         parts = zip(self.questions, self.buttons, self.verdicts, strict=True)
-        rows = [W.VBox([W.HTML(f"{n}. {row_html(q)}"), W.HBox([b, v])])
+        rows = [W.VBox([W.HTML(f"{n}. {row_html(q)}"), b, v],
+                       layout=W.Layout(margin="0 0 6px 0"))
                 for n, (q, b, v) in enumerate(parts, start=1)]
         super().__init__([style_widget(), *rows, W.HBox([self.check_button, self.score])])
         self.add_class("iamlab-predictions")
