@@ -24,14 +24,15 @@ _EXPORTS = {
     "UnknownExercise": "iamlab.exercises.spec", "Probe": "iamlab.exercises.spec",
     "get": "iamlab.exercises.spec", "ids": "iamlab.exercises.spec",
     "all_exercises": "iamlab.exercises.spec",
-    "Finding": "iamlab.exercises.grader", "GradeResult": "iamlab.exercises.grader",
+    "Finding": "iamlab.exercises.finding", "GradeResult": "iamlab.exercises.grader",
     "grade": "iamlab.exercises.grader",
     "check": "iamlab.exercises.check", "NotYet": "iamlab.exercises.check",
 }
 
 if TYPE_CHECKING:
     from iamlab.exercises.check import NotYet, check
-    from iamlab.exercises.grader import Finding, GradeResult, grade
+    from iamlab.exercises.finding import Finding
+    from iamlab.exercises.grader import GradeResult, grade
     from iamlab.exercises.spec import (
         Exercise,
         ExerciseSpecError,

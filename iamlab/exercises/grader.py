@@ -28,6 +28,7 @@ from typing import Any
 from iamlab.catalog import catalog
 from iamlab.decision import Decision, StatementResult, Verdict
 from iamlab.errors import IamlabError, PolicyError
+from iamlab.exercises.finding import Finding
 from iamlab.exercises.probes import ACCESS_LEVELS, probes
 from iamlab.exercises.spec import Exercise, Probe
 from iamlab.exercises.stage import Stage
@@ -40,22 +41,6 @@ KINDS = ("parse", "lint", "must-allow", "must-deny", "broader", "narrower", "wor
 _LINT_KIND = {"trust": "trust", "permissions": "identity", "boundary": "boundary",
               "resource": "resource"}
 MAX_PER_KIND = 3  # a learner fixes one thing at a time: show the first few, count the rest
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong with an answer, with the request that shows it where there is one."""
-
-    kind: str
-    message: str
-    request: Mapping[str, Any] | None = None
-    statement: str | int | None = None
-    hint: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message,
-                "request": dict(self.request) if self.request is not None else None,
-                "statement": self.statement}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from iamlab.exercises.grader import Finding, GradeResult
+    from iamlab.exercises.finding import Finding
+    from iamlab.exercises.grader import GradeResult
 
 _KIND_TITLES = {
     "parse": "The policy cannot be read",

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from iamlab.errors import IamlabError
+from iamlab.exercises.finding import Finding
 from iamlab.exercises.spec import Exercise
 from iamlab.exercises.stage import build_world
 from iamlab.policy import Policy
-
-Finding = Any  # iamlab.exercises.grader.Finding (imported late: the grader imports us)
 
 
 def install(exercise: Exercise, scenario: Any, policy: Policy) -> None:
@@ -118,8 +117,6 @@ WORKLOADS: dict[str, Callable[[Any], str | None]] = {
 
 def run_workload(exercise: Exercise, policy: Policy) -> list[Finding]:
     """Run the exercise's workload in a fresh world with ``policy``; findings for what broke."""
-    from iamlab.exercises.grader import Finding
-
     scenario = build_world(exercise.world)
     workload = WORKLOADS[exercise.workload]
     try:

@@ -1,8 +1,8 @@
 """Worlds for the exercises that the course's scenarios do not already build.
 
-Each is built the way you would build it in AWS, with an administrator of the account (never
-the root user's keys for daily work), and returns a dataclass of handles like the builders
-in :mod:`iamlab.world.scenarios`.
+Each is built the way you would build it in AWS, by an administrator of each account signed in
+through single sign-on (never the root user for daily work), and returns a dataclass of
+handles like the builders in :mod:`iamlab.world.scenarios`.
 """
 
 from __future__ import annotations
@@ -30,24 +30,31 @@ def _trust_account(principal: str) -> dict[str, Any]:
         "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}
 
 
+def _users_who_may_assume(world: World, account: str, users: tuple[str, ...],
+                          roles: str) -> None:
+    """Users of ``account``, each with an identity policy allowing sts:AssumeRole on
+    ``roles`` (their side of a cross-account agreement)."""
+    iam = world.administrator_of(account).iam
+    for user in users:
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="AssumeRoles",
+                            PolicyDocument=allow("sts:AssumeRole", roles))
+
+
 def vendor_audit() -> TrustExerciseWorld:
     """Our account (111122223333) lets a vendor (444455556666) audit it through role
     ``VendorAudit``; the vendor's application ``audit-app`` assumes its customers' roles."""
     world = World(alias="us")
-    vendor = world.create_account(PARTNER_ACCOUNT, alias="vendor")
-    admin = world.admin
+    world.create_account(PARTNER_ACCOUNT, alias="vendor")
+    admin = world.administrator
     admin.s3.create_bucket(Bucket="audit-logs")
     admin.iam.create_role(RoleName="VendorAudit",
                           AssumeRolePolicyDocument=_trust_account(f"arn:aws:iam::"
                                                                   f"{PARTNER_ACCOUNT}:root"))
     admin.iam.attach_role_policy(RoleName="VendorAudit",
                                  PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
-    vendor_admin = world.root(vendor.account_id)
-    for user in ("audit-app", "intern"):
-        vendor_admin.iam.create_user(UserName=user)
-        vendor_admin.iam.put_user_policy(UserName=user, PolicyName="AssumeCustomerRoles",
-                                         PolicyDocument=allow("sts:AssumeRole",
-                                                              "arn:aws:iam::*:role/*"))
+    _users_who_may_assume(world, PARTNER_ACCOUNT, ("audit-app", "intern"),
+                          "arn:aws:iam::*:role/*")
     return TrustExerciseWorld(world, admin, "VendorAudit")
 
 
@@ -55,21 +62,16 @@ def data_reader() -> TrustExerciseWorld:
     """Role ``DataReader`` in the data account (111122223333) is for alice of account
     444455556666; bob works there too, and both may assume roles elsewhere."""
     world = World(alias="data")
-    other = world.create_account(PARTNER_ACCOUNT, alias="analytics")
-    admin = world.admin
+    world.create_account(PARTNER_ACCOUNT, alias="analytics")
+    admin = world.administrator
     admin.s3.create_bucket(Bucket="shared-data")
     admin.iam.create_role(RoleName="DataReader",
                           AssumeRolePolicyDocument=_trust_account(f"arn:aws:iam::"
                                                                   f"{PARTNER_ACCOUNT}:root"))
     admin.iam.put_role_policy(RoleName="DataReader", PolicyName="ReadSharedData",
                               PolicyDocument=allow("s3:GetObject", "arn:aws:s3:::shared-data/*"))
-    other_admin = world.root(other.account_id)
-    for user in ("alice", "bob"):
-        other_admin.iam.create_user(UserName=user)
-        other_admin.iam.put_user_policy(UserName=user, PolicyName="AssumeDataReader",
-                                        PolicyDocument=allow("sts:AssumeRole",
-                                                             f"arn:aws:iam::{DATA_ACCOUNT}:"
-                                                             "role/DataReader"))
+    _users_who_may_assume(world, PARTNER_ACCOUNT, ("alice", "bob"),
+                          f"arn:aws:iam::{DATA_ACCOUNT}:role/DataReader")
     return TrustExerciseWorld(world, admin, "DataReader")
 
 
