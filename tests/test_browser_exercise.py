@@ -40,7 +40,7 @@ def test_a_learner_checks_answers_in_the_exercise_editor(
             text.fill('{"Version": "2012-10-17", "Statement": [')
             check.click()
             expect(output).to_contain_text("Not yet", timeout=20_000)
-            expect(output).to_contain_text("The policy cannot be read")
+            expect(output).to_contain_text("Your answer cannot be read")
             expect(output).to_contain_text("line 1")
 
             forgot_logs = {"Version": "2012-10-17", "Statement": [{

@@ -26,11 +26,11 @@ _EXPORTS = {
     "all_exercises": "iamlab.exercises.spec",
     "Finding": "iamlab.exercises.finding", "GradeResult": "iamlab.exercises.grader",
     "grade": "iamlab.exercises.grader",
-    "check": "iamlab.exercises.check", "NotYet": "iamlab.exercises.check",
+    "check": "iamlab.exercises.checking", "NotYet": "iamlab.exercises.checking",
 }
 
 if TYPE_CHECKING:
-    from iamlab.exercises.check import NotYet, check
+    from iamlab.exercises.checking import NotYet, check
     from iamlab.exercises.finding import Finding
     from iamlab.exercises.grader import GradeResult, grade
     from iamlab.exercises.spec import (

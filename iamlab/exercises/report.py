@@ -14,13 +14,14 @@ if TYPE_CHECKING:
     from iamlab.exercises.grader import GradeResult
 
 _KIND_TITLES = {
-    "parse": "The policy cannot be read",
+    "parse": "Your answer cannot be read",
+    "definition": "ECS refuses the task definition, or it changes what must stay",
     "lint": "AWS would refuse it, or the exercise forbids it",
     "must-allow": "A request the task needs is denied",
     "must-deny": "A request the task forbids is allowed",
     "broader": "More access than the task asks for",
     "narrower": "Less access than the task needs",
-    "workload": "The application broke",
+    "workload": "Running it broke something",
 }
 
 

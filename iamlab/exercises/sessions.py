@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iamlab.exercises.check import NotYet, _friendly_in_ipython
+from iamlab.exercises.checking import NotYet, _friendly_in_ipython
 
 EXERCISE_ID = "two-hour-reports-2025"
 ROLE_ARN = "arn:aws:iam::111122223333:role/ReportsAnalyst"

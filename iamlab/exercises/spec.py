@@ -1,6 +1,11 @@
 """An exercise as data: the task, the world it starts from, the policy the learner writes,
 a hidden reference answer, the requests it must allow and deny, and hints.
 
+Most exercises grade a policy. An exercise of kind ``task-definition`` grades an ECS task
+definition instead (:mod:`iamlab.exercises.task_definition`): its requests are asked of the
+running task, ``"principal": "application"`` (the task role's session) or ``"agent"`` (the
+execution role's).
+
 Specs live in ``iamlab/data/exercises/<id>.json`` (one exercise a file, human-editable) and
 are checked when loaded: a malformed spec is an :class:`ExerciseSpecError` naming the file
 and the field, never a traceback deep in the grader.
@@ -32,6 +37,9 @@ EDIT_KINDS: dict[str, PolicyKind] = {
     "boundary": PolicyKind.BOUNDARY,
     "resource": PolicyKind.RESOURCE,
 }
+TASK_DEFINITION = "task-definition"
+ANSWER_KINDS = (*EDIT_KINDS, TASK_DEFINITION)
+TASK_PRINCIPALS = ("application", "agent")  # who asks, in a task-definition exercise
 
 
 class ExerciseSpecError(IamlabError):
@@ -125,7 +133,7 @@ class Exercise:
     world: str
     kind: str
     role: str
-    resource_arn: str
+    resource_arn: str  # a resource exercise's resource; a task-definition one's family
     starter: Mapping[str, Any]
     reference: Mapping[str, Any]
     must_allow: tuple[Probe, ...]
@@ -145,26 +153,41 @@ class Exercise:
 
     @property
     def policy_kind(self) -> PolicyKind:
+        """The kind of policy the learner writes (a task-definition exercise has none)."""
+        if self.kind not in EDIT_KINDS:
+            raise ExerciseSpecError(f"exercise {self.id}: the answer is a task definition, "
+                                    "not a policy")
         return EDIT_KINDS[self.kind]
+
+    @property
+    def answers_policy(self) -> bool:
+        return self.kind in EDIT_KINDS
 
     @property
     def edits(self) -> str:
         """What the learner writes, in words (``the trust policy of role ReportReader``)."""
+        if self.kind == TASK_DEFINITION:
+            return f"the task definition {self.resource_arn}"
         if self.kind == "resource":
             return f"the resource-based policy of {self.resource_arn}"
         what = {"trust": "the trust policy", "permissions": "the permissions policy",
                 "boundary": "the permissions boundary"}[self.kind]
         return f"{what} of role {self.role}"
 
-    def grade(self, policy: PolicySource | None) -> GradeResult:
-        """Grade a learner's policy (a dict, JSON text or a file path); see
-        :func:`iamlab.exercises.grader.grade`."""
+    def grade(self, answer: PolicySource | None) -> GradeResult:
+        """Grade a learner's answer (a dict, JSON text or a file path); see
+        :func:`iamlab.exercises.grader.grade` and, for a task definition,
+        :func:`iamlab.exercises.task_definition.grade_task_definition`."""
+        if self.kind == TASK_DEFINITION:
+            from iamlab.exercises.task_definition import grade_task_definition
+
+            return grade_task_definition(self, answer)
         from iamlab.exercises.grader import grade
 
-        return grade(self, policy)
+        return grade(self, answer)
 
     def editor(self, answer: Any = None) -> Any:
-        """A policy editor with Check and Hint buttons (a widget; needs ipywidgets)."""
+        """An answer editor with Check and Hint buttons (a widget; needs ipywidgets)."""
         from iamlab.widgets.exercise import ExerciseEditor
 
         return ExerciseEditor(self, answer)
@@ -200,11 +223,15 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
     where = f"{where} ({ex_id})"
     edits = _need(raw, "edits", Mapping, where)
     kind = edits.get("kind")
-    if kind not in EDIT_KINDS:
-        raise ExerciseSpecError(f"{where}: edits.kind must be one of {', '.join(EDIT_KINDS)}")
+    if kind not in ANSWER_KINDS:
+        raise ExerciseSpecError(f"{where}: edits.kind must be one of {', '.join(ANSWER_KINDS)}")
     role = edits.get("role", "")
-    resource_arn = edits.get("arn", "")
-    if not isinstance(role, str) or not role:
+    resource_arn = edits.get("family" if kind == TASK_DEFINITION else "arn", "")
+    if kind == TASK_DEFINITION:
+        if not isinstance(resource_arn, str) or not resource_arn:
+            raise ExerciseSpecError(f"{where}: edits.family must name the task definition's "
+                                    "family")
+    elif not isinstance(role, str) or not role:
         raise ExerciseSpecError(f"{where}: edits.role must name the role the exercise is about")
     if kind == "resource" and (not isinstance(resource_arn, str) or not resource_arn):
         raise ExerciseSpecError(f"{where}: edits.arn must name the resource whose policy "
@@ -226,9 +253,11 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
     answers: dict[str, list[WrongAnswer]] = {"wrong_answers": [], "right_answers": []}
     for field_name, found in answers.items():
         for i, w in enumerate(raw.get(field_name, [])):
-            if not isinstance(w, Mapping) or "policy" not in w:
-                raise ExerciseSpecError(f"{where}: {field_name}[{i}] needs a policy")
-            found.append(WrongAnswer(str(w.get("name", f"answer {i + 1}")), w["policy"],
+            if not isinstance(w, Mapping) or not ("policy" in w or "answer" in w):
+                raise ExerciseSpecError(f"{where}: {field_name}[{i}] needs a policy (or, for "
+                                        "a task definition, an answer)")
+            found.append(WrongAnswer(str(w.get("name", f"answer {i + 1}")),
+                                     w["policy"] if "policy" in w else w["answer"],
                                      _strings(w, "expect", f"{where} {field_name}[{i}]")))
     hints = _strings(raw, "hints", where)
     if len(hints) < 2:
@@ -236,6 +265,19 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
     points = raw.get("points", 1)
     if not isinstance(points, int) or isinstance(points, bool) or points < 1:
         raise ExerciseSpecError(f"{where}: points must be a positive integer")
+    must_allow = tuple(Probe.of(r, f"{where} must_allow[{i}]")
+                       for i, r in enumerate(raw.get("must_allow", [])))
+    must_deny = tuple(Probe.of(r, f"{where} must_deny[{i}]")
+                      for i, r in enumerate(raw.get("must_deny", [])))
+    if kind == TASK_DEFINITION:
+        for asked in (*must_allow, *must_deny):
+            if asked.principal not in TASK_PRINCIPALS:
+                raise ExerciseSpecError(f"{where}: in a task-definition exercise each request's "
+                                        f"principal is one of {', '.join(TASK_PRINCIPALS)}, "
+                                        f"not {asked.principal!r}")
+        if raw.get("compare", False):
+            raise ExerciseSpecError(f"{where}: a task-definition exercise cannot compare "
+                                    'policies: set "compare": false')
     return Exercise(
         id=ex_id, title=_need(raw, "title", str, where), goal=_need(raw, "goal", str, where),
         notebook=_need(raw, "notebook", str, where), task=_need(raw, "task", str, where),
@@ -243,17 +285,14 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
         resource_arn=resource_arn or "",
         starter=_need(raw, "starter", Mapping, where),
         reference=_need(raw, "reference", Mapping, where),
-        must_allow=tuple(Probe.of(r, f"{where} must_allow[{i}]")
-                         for i, r in enumerate(raw.get("must_allow", []))),
-        must_deny=tuple(Probe.of(r, f"{where} must_deny[{i}]")
-                        for i, r in enumerate(raw.get("must_deny", []))),
+        must_allow=must_allow, must_deny=must_deny,
         hints=hints,
         services=_strings(probe, "services", f"{where} probe"),
         resources=_strings(probe, "resources", f"{where} probe"),
         principals=_strings(probe, "principals", f"{where} probe"),
         contexts=tuple(freeze_context(c, f"{where} probe.contexts[{i}]")
                        for i, c in enumerate(contexts)),
-        compare=bool(raw.get("compare", True)), callers=tuple(callers),
+        compare=bool(raw.get("compare", kind != TASK_DEFINITION)), callers=tuple(callers),
         forbid_lint=_strings(raw, "forbid_lint", where),
         workload=str(raw.get("workload", "")), points=points,
         wrong_answers=tuple(answers["wrong_answers"]),

@@ -60,17 +60,17 @@ def lambda_saves_order(scenario: Any) -> str | None:
     return None
 
 
-def _new_task(scenario: Any) -> Any:
-    """A new task of the scenario's task definition, started by the administrator."""
+def _new_task(scenario: Any) -> tuple[Any, str | None]:
+    """A new task of the scenario's task definition (its latest revision), started by the
+    administrator, and why it is not running (None when it is)."""
     started = scenario.admin.ecs.run_task(taskDefinition="order-reader")
-    return scenario.world.task(started["tasks"][0]["taskArn"])
-
-
-def ecs_task_reads_order(scenario: Any) -> str | None:
-    """A new task starts, and its application receives the order and deletes it."""
-    task = _new_task(scenario)
+    task = scenario.world.task(started["tasks"][0]["taskArn"])
     if task.last_status != "RUNNING":
-        return f"the task stopped: {task.stopped_reason}"
+        return task, f"the task stopped before the application ran: {task.stopped_reason}"
+    return task, None
+
+
+def _reads_order(scenario: Any, task: Any) -> str | None:
     got = task.session.sqs.receive_message(QueueUrl=scenario.queue_url).get("Messages", [])
     if not got:
         return "the application received no message from the queue orders"
@@ -79,15 +79,30 @@ def ecs_task_reads_order(scenario: Any) -> str | None:
     return None
 
 
+def _ships_log(task: Any) -> str | None:
+    if task.log("received order 1"):
+        return None
+    why = "; ".join(task.agent_log) or ("the container has no awslogs logConfiguration, so "
+                                        "what it prints goes nowhere")
+    return f"the task ran, but its log line never reached CloudWatch Logs: {why}"
+
+
+def ecs_task_reads_order(scenario: Any) -> str | None:
+    """A new task starts, and its application receives the order and deletes it."""
+    task, stopped = _new_task(scenario)
+    return stopped or _reads_order(scenario, task)
+
+
 def ecs_task_starts_and_logs(scenario: Any) -> str | None:
     """A new task starts (the agent pulls its image) and a line it prints reaches its logs."""
-    task = _new_task(scenario)
-    if task.last_status != "RUNNING":
-        return f"the task stopped before the application ran: {task.stopped_reason}"
-    if not task.log("received order 1"):
-        return f"the task ran, but its log line never reached CloudWatch Logs: " \
-               f"{'; '.join(task.agent_log) or 'the agent could not ship it'}"
-    return None
+    task, stopped = _new_task(scenario)
+    return stopped or _ships_log(task)
+
+
+def ecs_task_reads_order_and_logs(scenario: Any) -> str | None:
+    """A new task starts, its application receives the order, and its log line arrives."""
+    task, stopped = _new_task(scenario)
+    return stopped or _reads_order(scenario, task) or _ships_log(task)
 
 
 def slr_cleanup(scenario: Any) -> str | None:
@@ -111,6 +126,7 @@ WORKLOADS: dict[str, Callable[[Any], str | None]] = {
     "lambda_saves_order": lambda_saves_order,
     "ecs_task_reads_order": ecs_task_reads_order,
     "ecs_task_starts_and_logs": ecs_task_starts_and_logs,
+    "ecs_task_reads_order_and_logs": ecs_task_reads_order_and_logs,
     "slr_cleanup": slr_cleanup,
 }
 

@@ -86,8 +86,8 @@ def report_reader_too_broad() -> Any:
     return scenario
 
 
-__all__ = ["TrustExerciseWorld", "data_reader", "report_reader_too_broad", "trust",
-           "vendor_audit"]
+__all__ = ["SlrCleanupWorld", "TrustExerciseWorld", "autoscaling_cleanup", "data_reader",
+           "ecs_fix_task_definition", "report_reader_too_broad", "trust", "vendor_audit"]
 
 
 @dataclass
@@ -108,3 +108,23 @@ def autoscaling_cleanup() -> SlrCleanupWorld:
                           AssumeRolePolicyDocument=_trust_account(
                               f"arn:aws:iam::{DATA_ACCOUNT}:role/Administrator"))
     return SlrCleanupWorld(scenario.world, admin)
+
+
+def ecs_fix_task_definition() -> Any:
+    """The ECS world of notebook 04 with two more things a team accumulates: a second queue,
+    ``payments``, and ``OrdersTeamRole``, one old role for everything the team's tasks do
+    (any queue, and the agent's image and log permissions). It works in either field of a
+    task definition, and is too broad for both."""
+    from iamlab.world.scenarios import ecs_task_reads_sqs
+
+    scenario = ecs_task_reads_sqs()
+    admin = scenario.admin
+    admin.sqs.create_queue(QueueName="payments")
+    admin.iam.create_role(RoleName="OrdersTeamRole",
+                          AssumeRolePolicyDocument=trust("ecs-tasks.amazonaws.com"))
+    admin.iam.put_role_policy(RoleName="OrdersTeamRole", PolicyName="AnyQueue",
+                              PolicyDocument=allow("sqs:*", "*"))
+    admin.iam.attach_role_policy(
+        RoleName="OrdersTeamRole",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+    return scenario

@@ -17,11 +17,13 @@ from typing import Any
 
 import ipywidgets as W
 
+from iamlab.errors import Problem
 from iamlab.exercises.grader import GradeResult
 from iamlab.exercises.report import grade_html
 from iamlab.exercises.spec import Exercise
+from iamlab.jsonloc import JsonSyntaxError, parse_with_locations
 from iamlab.widgets.base import guarded, style_widget
-from iamlab.widgets.editor import PolicyEditor
+from iamlab.widgets.editor import PolicyEditor, problems_html
 from iamlab.widgets.graphview import GraphView, diagram_source
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -35,6 +37,46 @@ def markdown_html(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", html)
 
 
+class DocumentEditor(W.VBox):  # type: ignore[misc]
+    """JSON text that is not a policy (an ECS task definition): checked as JSON while typed,
+    with the line and column of a mistake; what it means is for Check to say."""
+
+    def __init__(self, value: Any, title: str = "", rows: int = 14) -> None:
+        text = value if isinstance(value, str) else json.dumps(value, indent=2,
+                                                               ensure_ascii=False)
+        self.title = W.HTML(f'<div class="iamlab-title">{escape(title)}</div>' if title else "")
+        self.text = W.Textarea(value=text, rows=max(rows, text.count("\n") + 2),
+                               continuous_update=True, layout=W.Layout(width="100%"))
+        self.text.add_class("iamlab-json")
+        self.status = W.HTML()
+        self.status.add_class("iamlab-messages")
+        self.text.observe(guarded("the editor", self._oops)(lambda _c: self._check()), "value")
+        super().__init__([self.title, self.text, self.status])
+        self.add_class("iamlab-document-editor")
+        self._check()
+
+    @property
+    def value(self) -> str:
+        return str(self.text.value)
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.text.value = text
+
+    def _check(self) -> None:
+        try:
+            parse_with_locations(self.value)
+        except JsonSyntaxError as exc:
+            problem = Problem("invalid-json", f"invalid JSON: {exc.message}", (), exc.line,
+                              exc.column)
+            self.status.value = problems_html([problem], self.value)
+            return
+        self.status.value = ""
+
+    def _oops(self, html: str) -> None:
+        self.status.value = html
+
+
 class ExerciseEditor(W.VBox):  # type: ignore[misc]
     """Write the exercise's policy, check it, ask for hints; ``result`` is the last grade."""
 
@@ -46,8 +88,11 @@ class ExerciseEditor(W.VBox):  # type: ignore[misc]
         start = answer if answer is not None else dict(exercise.starter)
         self.task = W.HTML(f'<div class="iamlab-title">{escape(exercise.title)}</div>'
                            f"<p>{markdown_html(exercise.task)}</p>")
-        self.editor = PolicyEditor(start, exercise.policy_kind, name=exercise.id,
-                                   title=f"Your answer: {exercise.edits}", rows=14, style=False)
+        title = f"Your answer: {exercise.edits}"
+        self.editor: PolicyEditor | DocumentEditor = (
+            PolicyEditor(start, exercise.policy_kind, name=exercise.id, title=title, rows=14,
+                         style=False)
+            if exercise.answers_policy else DocumentEditor(start, title))
         self.check_button = W.Button(description="Check", button_style="primary",
                                      tooltip="grade your answer in a fresh world")
         self.hint_button = W.Button(description="Hint", tooltip="one hint at a time")

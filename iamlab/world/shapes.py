@@ -17,6 +17,7 @@ JSON text, and tags may be given as a plain ``{"key": "value"}`` dict.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import types
 import typing
@@ -75,6 +76,32 @@ def either(*options: Shape) -> Shape:
 TAGS = either(list_of(structure("Key", "Value")), map_of(STRING))
 LAUNCH_TEMPLATE = structure(optional=("LaunchTemplateId", "LaunchTemplateName", "Version"))
 
+# ECS ContainerDefinition (ECS API reference): every member botocore knows, so a misspelt
+# one is refused as botocore refuses it; the members the world uses are typed, the others
+# are passed through.
+_CONTAINER_INTEGERS = ("cpu", "memory", "memoryReservation", "startTimeout", "stopTimeout")
+_CONTAINER_BOOLEANS = ("essential", "disableNetworking", "privileged",
+                       "readonlyRootFilesystem", "interactive", "pseudoTerminal")
+_CONTAINER_STRINGS = ("name", "image", "versionConsistency", "hostname", "user",
+                      "workingDirectory")
+_CONTAINER_OTHERS = ("repositoryCredentials", "links", "portMappings", "restartPolicy",
+                     "entryPoint", "command", "environmentFiles", "mountPoints", "volumesFrom",
+                     "linuxParameters", "dependsOn", "dnsServers", "dnsSearchDomains",
+                     "extraHosts", "dockerSecurityOptions", "dockerLabels", "ulimits",
+                     "healthCheck", "systemControls", "resourceRequirements",
+                     "firelensConfiguration", "credentialSpecs")
+CONTAINER_DEFINITION = structure(
+    optional=(*_CONTAINER_STRINGS, *_CONTAINER_INTEGERS, *_CONTAINER_BOOLEANS,
+              *_CONTAINER_OTHERS, "environment", "secrets", "logConfiguration"),
+    types_={**{n: INTEGER for n in _CONTAINER_INTEGERS},
+            **{n: BOOLEAN for n in _CONTAINER_BOOLEANS},
+            **{n: ANY for n in _CONTAINER_OTHERS},
+            "environment": list_of(structure(optional=("name", "value"))),
+            "secrets": list_of(structure("name", "valueFrom")),
+            "logConfiguration": structure("logDriver", optional=("options", "secretOptions"),
+                                          types_={"options": map_of(STRING),
+                                                  "secretOptions": ANY})})
+
 # (service, parameter) -> shape, for the parameters whose type hint does not say it all.
 SHAPES: dict[tuple[str, str], Shape] = {
     ("iam", "Tags"): TAGS,
@@ -105,6 +132,7 @@ SHAPES: dict[tuple[str, str], Shape] = {
         optional=("ResourceType", "Tags"), types_={"Tags": TAGS})),
     ("autoscaling", "LaunchTemplate"): LAUNCH_TEMPLATE,
     ("ecr", "imageIds"): list_of(structure(optional=("imageDigest", "imageTag"))),
+    ("ecs", "containerDefinitions"): list_of(CONTAINER_DEFINITION),
 }
 
 _BOTO_TYPES = {"string": "<class 'str'>", "integer": "<class 'int'>",
@@ -213,8 +241,11 @@ def problems_in(value: Any, shape: Shape, name: str) -> list[str]:
         for key, item in value.items():
             member = shape.members.get(key) if isinstance(key, str) else None
             if member is None:
+                close = difflib.get_close_matches(str(key), list(shape.members), n=1,
+                                                  cutoff=0.6)
+                hint = f" (did you mean {close[0]}?)" if close else ""
                 out.append(f'Unknown parameter in {name}: "{_shown(key)}", must be one of: '
-                           f"{', '.join(shape.members)}")
+                           f"{', '.join(shape.members)}{hint}")
             else:
                 out += problems_in(item, member, f"{name}.{key}")
     elif kind == "document" and isinstance(value, Mapping):

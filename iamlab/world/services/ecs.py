@@ -131,6 +131,12 @@ class Task:
         container = self.definition.containers[0] if self.definition.containers else {}
         return _ship(self, container, [message])
 
+    @property
+    def agent_session(self) -> Session | None:
+        """The ECS agent's view: the execution role's credentials (None without a usable
+        execution role). For looking at what the agent may do; the app never gets these."""
+        return _agent_session(self)
+
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"taskArn": self.task_arn, "lastStatus": self.last_status,
                                "taskDefinitionArn": self.definition.arn,
@@ -206,26 +212,59 @@ class EcsClient(ServiceClient):
     service = "ecs"
     endpoint = "ecs.amazonaws.com"
 
-    def _role_arn(self, call: Call, arn: str | None, member: str) -> str | None:
+    def _role_arn(self, call: Call, arn: str | None, member: str,
+                  short_name: bool = False) -> str | None:
+        """The role's ARN. ``taskRoleArn`` may also be the role's short name ("The short name
+        or full Amazon Resource Name (ARN) of the IAM role", ECS API reference,
+        RegisterTaskDefinition); ``executionRoleArn`` must be an ARN."""
         if arn is None:
             return None
+        if short_name and not arn.startswith("arn:"):
+            arn = f"arn:aws:iam::{call.caller.account}:role/{arn}"
         if self.world.role_by_arn(arn) is None:
             raise ServiceError(f"Role is not valid: {member} {arn} does not exist",
                                code="ClientException")
         return arn
 
+    @staticmethod
+    def _check_containers(containers: list[dict[str, Any]]) -> None:
+        """What ECS itself refuses in container definitions (its ClientException wording)."""
+        if not containers:
+            raise ServiceError("Container list cannot be empty.", code="ClientException")
+        for container in containers:
+            for member in ("name", "image"):
+                if not container.get(member):
+                    raise ServiceError(f"Container.{member} should not be null or empty.",
+                                       code="ClientException")
+
     def register_task_definition(self, *, family: str, containerDefinitions: list[dict[str, Any]],
                                  taskRoleArn: str | None = None,
                                  executionRoleArn: str | None = None,
-                                 **_: Any) -> dict[str, Any]:
+                                 networkMode: str | None = None,
+                                 requiresCompatibilities: list[str] | None = None,
+                                 cpu: str | None = None, memory: str | None = None,
+                                 volumes: list[Any] | None = None,
+                                 placementConstraints: list[Any] | None = None,
+                                 tags: list[Any] | None = None,
+                                 pidMode: str | None = None, ipcMode: str | None = None,
+                                 proxyConfiguration: dict[str, Any] | None = None,
+                                 inferenceAccelerators: list[Any] | None = None,
+                                 ephemeralStorage: dict[str, Any] | None = None,
+                                 runtimePlatform: dict[str, Any] | None = None,
+                                 enableFaultInjection: bool | None = None,
+                                 trustedExecutionConfiguration: dict[str, Any] | None = None,
+                                 ) -> dict[str, Any]:
         """Register a task definition; passing its roles needs ``iam:PassRole`` with
-        ``iam:PassedToService`` = ``ecs-tasks.amazonaws.com``."""
+        ``iam:PassedToService`` = ``ecs-tasks.amazonaws.com``. The parameters the world does
+        not model (network mode, sizes, volumes) are accepted and kept; any other name is
+        refused as botocore refuses it."""
         with self._call("RegisterTaskDefinition") as call:
             acct = self.world.accounts[call.caller.account]
+            self._check_containers(containerDefinitions)
             revision = 1 + sum(1 for t in acct.task_definitions.values() if t.family == family)
             arn = (f"arn:aws:ecs:{self.region}:{acct.account_id}:task-definition/"
                    f"{family}:{revision}")
-            task_role = self._role_arn(call, taskRoleArn, "taskRoleArn")
+            task_role = self._role_arn(call, taskRoleArn, "taskRoleArn", short_name=True)
             exec_role = self._role_arn(call, executionRoleArn, "executionRoleArn")
             call.authorize("ecs:RegisterTaskDefinition", "*", account=acct.account_id)
             for role_arn in (task_role, exec_role):

@@ -37,8 +37,9 @@ def not_yet_message(result: GradeResult) -> str:
     """What a learner reads when an answer does not pass yet."""
     ex = result.exercise
     if ex.starter and result.findings[0].message.startswith("You have not written"):
-        return (f"Not yet ({ex.id}): you have not written the policy yet. Set `answer` to "
-                f"{ex.edits} (a dict, as in the starter policy) and run this cell again.")
+        what = "policy" if ex.answers_policy else "task definition"
+        return (f"Not yet ({ex.id}): you have not written the {what} yet. Set `answer` to "
+                f"{ex.edits} (a dict, as in the starter {what}) and run this cell again.")
     lines = [f"Not yet ({ex.id}): {len(result.findings)} thing"
              f"{'s' if len(result.findings) != 1 else ''} to fix."]
     for f in result.findings[:MAX_SHOWN]:
