@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from iamlab.world.services.ec2 import Instance, LaunchTemplate
     from iamlab.world.services.ecs import Task, TaskDefinition
     from iamlab.world.services.lambda_ import Function
+    from iamlab.world.services.ssm import ManagedNode, Metric
 
 DEFAULT_ACCOUNT = "111122223333"
 SERVICE_ROLE_PATH = "/aws-service-role/"
@@ -286,6 +287,8 @@ class Account:
     launch_templates: dict[str, LaunchTemplate] = field(default_factory=dict)
     auto_scaling_groups: dict[str, AutoScalingGroup] = field(default_factory=dict)
     vpc_endpoints: dict[str, VpcEndpoint] = field(default_factory=dict)
+    managed_nodes: dict[str, ManagedNode] = field(default_factory=dict)  # SSM, by instance
+    metrics: dict[str, Metric] = field(default_factory=dict)  # CloudWatch, "namespace/name"
     default_vpc: str = "vpc-0a1b2c3d4e5f60718"
     root_key: AccessKey | None = None
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from iamlab.world.services.s3 import S3Client
     from iamlab.world.services.secretsmanager import SecretsManagerClient
     from iamlab.world.services.sqs import SqsClient
+    from iamlab.world.services.ssm import CloudWatchClient, SsmClient
     from iamlab.world.sts import StsClient
 
 CredentialSource = Callable[[], Credentials]
@@ -48,6 +49,8 @@ _CLIENTS = {
     "ecs": ("iamlab.world.services.ecs", "EcsClient"),
     "autoscaling": ("iamlab.world.services.autoscaling", "AutoScalingClient"),
     "ecr": ("iamlab.world.services.ecs", "EcrClient"),
+    "ssm": ("iamlab.world.services.ssm", "SsmClient"),
+    "cloudwatch": ("iamlab.world.services.ssm", "CloudWatchClient"),
 }
 
 
@@ -113,6 +116,14 @@ class Session:
     @cached_property
     def secretsmanager(self) -> SecretsManagerClient:
         return self.client("secretsmanager")  # type: ignore[no-any-return]
+
+    @cached_property
+    def ssm(self) -> SsmClient:
+        return self.client("ssm")  # type: ignore[no-any-return]
+
+    @cached_property
+    def cloudwatch(self) -> CloudWatchClient:
+        return self.client("cloudwatch")  # type: ignore[no-any-return]
 
     @cached_property
     def ec2(self) -> Ec2Client:

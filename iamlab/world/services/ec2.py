@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from iamlab.decision import Decision
+from iamlab.errors import IamlabError
 from iamlab.request import ContextValue
 from iamlab.world.clock import iso
 from iamlab.world.credentials import Credentials, Location, TemporarySession
@@ -205,6 +206,7 @@ class Instance:
         self.metadata = InstanceMetadata(self)
         self.environment: dict[str, str] = {}  # the application's environment variables
         self.credentials_file: dict[str, str] = {}  # ~/.aws/credentials, [default] profile
+        self.agent_log: list[str] = []  # what the AWS agents on the instance could not do
 
     @property
     def arn(self) -> str:
@@ -255,6 +257,41 @@ class Instance:
 
         return Session(self.world, self._sdk_credentials,
                        Location(self.public_ip, self.vpc_id, self.private_ip))
+
+    def _agent_session(self) -> Session:
+        """The AWS agents on the instance (SSM Agent, CloudWatch agent) use the role's
+        credentials from the metadata service, whatever keys the application was given."""
+        from iamlab.world.session import Session
+
+        return Session(self.world, self.metadata.credentials,
+                       Location(self.public_ip, self.vpc_id, self.private_ip))
+
+    def run_ssm_agent(self) -> bool:
+        """The SSM Agent checks in with Systems Manager, as it does every few minutes; True
+        if it could (the instance is then a managed node, ``Online``). If not, the reason is
+        in ``agent_log`` and a node already known is shown ``ConnectionLost``."""
+        try:
+            self._agent_session().ssm.update_instance_information(InstanceId=self.instance_id)
+        except IamlabError as err:
+            self.agent_log.append(f"amazon-ssm-agent: {err}")
+            node = self.world.accounts[self.account].managed_nodes.get(self.instance_id)
+            if node is not None:
+                node.ping_status = "ConnectionLost"
+            return False
+        return True
+
+    def run_cloudwatch_agent(self, memory_used_percent: float = 42.0) -> bool:
+        """The CloudWatch agent sends a metric (``CWAgent/mem_used_percent``); True if it
+        could, the reason in ``agent_log`` if not."""
+        try:
+            self._agent_session().cloudwatch.put_metric_data(
+                Namespace="CWAgent", MetricData=[{"MetricName": "mem_used_percent",
+                                                  "Value": memory_used_percent,
+                                                  "Unit": "Percent"}])
+        except IamlabError as err:
+            self.agent_log.append(f"amazon-cloudwatch-agent: {err}")
+            return False
+        return True
 
     def session_with(self, credentials: Credentials | dict[str, Any]) -> Session:
         """Code on the instance using credentials written into it (a long-term key...)."""
