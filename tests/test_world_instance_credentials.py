@@ -98,6 +98,20 @@ def test_scenarios_are_set_up_by_an_administrator_role_not_root() -> None:
     assert s.admin.credentials != first and s.admin.iam.get_role(RoleName="ReportReader")
 
 
+def test_the_administrators_sign_in_is_in_the_call_log() -> None:
+    """Signing in through single sign-on is an AssumeRoleWithSAML call that the role's trust
+    policy allows (IAM User Guide, "SAML 2.0 federation"); CloudTrail logs it, and so does
+    the world, once per sign-in (each renewal of the one-hour credentials)."""
+    s = scenarios.ec2_reads_s3()
+    sign_ins = s.world.calls(who="saml-provider/CorpSSO")
+    assert list(sign_ins["action"]) == ["sts:AssumeRoleWithSAML"]
+    assert list(sign_ins["decision"]) == ["allowed"]
+    assert sign_ins.iloc[0]["resource"] == "arn:aws:iam::111122223333:role/Administrator"
+    s.world.clock.advance(hours=2)
+    s.admin.iam.get_role(RoleName="ReportReader")
+    assert len(s.world.calls(who="saml-provider/CorpSSO")) == 2
+
+
 def test_each_account_has_its_own_administrator() -> None:
     world = World()
     other = world.create_account("444455556666")

@@ -60,6 +60,8 @@ if TYPE_CHECKING:
     from iamlab.world.services.lambda_ import Function
     from iamlab.world.session import CredentialSource, Session
 
+SSO_PROVIDER = "CorpSSO"  # the identity provider people sign in through
+SAML_AUDIENCE = "https://signin.aws.amazon.com/saml"
 _MORE_ACCOUNTS = ("444455556666", "777788889999", "123456789012", "210987654321")
 
 
@@ -187,6 +189,7 @@ class World:
         def sign_in() -> Credentials:
             now = self.clock.now()
             if not current or now >= current[-1].expiration - timedelta(minutes=5):
+                self._log_sign_in(signed_in)
                 current.append(self.issue_role_session(
                     signed_in, session_name="admin", duration=3600, issued_to="sts"))
             return current[-1].credentials
@@ -194,6 +197,20 @@ class World:
         made = self.session(sign_in)
         self._sessions[key] = made
         return made
+
+    def _log_sign_in(self, role: Role) -> None:
+        """The sign-in portal's AssumeRoleWithSAML, as CloudTrail shows a person signing in
+        through single sign-on: the identity provider asking for the role, which the role's
+        trust policy allows."""
+        provider = f"arn:aws:iam::{role.account}:saml-provider/{SSO_PROVIDER}"
+        decision = self.decide_service(provider, "sts:AssumeRoleWithSAML", role.arn,
+                                       resource_account=role.account,
+                                       resource_policy=role.trust,
+                                       context={"SAML:aud": SAML_AUDIENCE})
+        self.call_log.add(CallRecord(self.clock.now(), provider, "sts.amazonaws.com",
+                                     "AssumeRoleWithSAML", "sts:AssumeRoleWithSAML", role.arn,
+                                     decision, message="a person signed in through single "
+                                                       "sign-on (the sign-in portal)"))
 
     def root(self, account_id: str | None = None) -> Session:
         """A session of an account's root user."""
@@ -576,8 +593,8 @@ def _sso_trust(account_id: str) -> dict[str, Any]:
     """The trust policy of a role people sign in to through a SAML identity provider."""
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRoleWithSAML",
-        "Principal": {"Federated": f"arn:aws:iam::{account_id}:saml-provider/CorpSSO"},
-        "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+        "Principal": {"Federated": f"arn:aws:iam::{account_id}:saml-provider/{SSO_PROVIDER}"},
+        "Condition": {"StringEquals": {"SAML:aud": SAML_AUDIENCE}}}]}
 
 
 def _invalid(service: str) -> InvalidClientTokenId:
