@@ -215,3 +215,17 @@ def test_no_lazy_export_is_shadowed_by_a_submodule_of_the_same_name() -> None:
         exported = set(getattr(module, "_EXPORTS", {}))
         submodules = {m.name for m in pkgutil.iter_modules(module.__path__)}
         assert not exported & submodules, (package, exported & submodules)
+
+
+@pytest.mark.parametrize("exercise_id", ["ec2-read-reports", "ecs-fix-task-definition"])
+def test_a_grade_is_greyed_out_once_the_answer_is_edited(exercise_id: str) -> None:
+    """A grade belongs to the answer it graded: editing greys it out and says so, until the
+    next Check (as the playground greys a decision whose policy is being edited)."""
+    editor = exercises.get(exercise_id).editor()
+    editor.check()
+    assert "iamlab-stale" not in editor.output._dom_classes
+    editor.editor.value = '{"broken": '
+    assert "iamlab-stale" in editor.output._dom_classes
+    assert "press Check to grade it again" in editor.stale_note.value
+    editor.check()
+    assert "iamlab-stale" not in editor.output._dom_classes and editor.stale_note.value == ""

@@ -36,8 +36,8 @@ STYLE = """<style>
 .iamlab-oops { color: #b42318; font-weight: 600; }
 .iamlab-graph svg { max-width: 100%; height: auto; }
 .iamlab-more-policies .lm-TabBar-tab { min-width: 11em; flex: 0 0 auto; }
-.iamlab-stale .iamlab-decision-view, .iamlab-stale .iamlab-story, .iamlab-graphview.iamlab-stale
-  { opacity: 0.45; filter: grayscale(1); }
+.iamlab-stale .iamlab-decision-view, .iamlab-stale .iamlab-story, .iamlab-graphview.iamlab-stale,
+.iamlab-grade-output.iamlab-stale { opacity: 0.45; filter: grayscale(1); }
 .iamlab-stale-message { color: #1f2937; background: #f3f4f6; border-left: 4px solid #6b7280;
   padding: 4px 8px; margin: 4px 0; font-weight: 600; }
 </style>"""

@@ -100,15 +100,19 @@ class ExerciseEditor(W.VBox):  # type: ignore[misc]
         self.hint_box = W.HTML("")
         self.output = W.HTML("")
         self.output.add_class("iamlab-grade-output")
+        self.stale_note = W.HTML("")
+        self._graded_text: str | None = None
         self.paste = W.HTML("")
         self.diagram = GraphView()
         self.diagram.layout.display = "none"
         guard = guarded("the exercise", self._oops)
         self.check_button.on_click(guard(lambda _b: self.check()))
         self.hint_button.on_click(guard(lambda _b: self.hint()))
+        self.editor.text.observe(guard(lambda _c: self._mark_stale()), "value")
         super().__init__([style_widget(), self.task, self.editor,
                           W.HBox([self.check_button, self.hint_button, self.attempts_label]),
-                          self.hint_box, self.output, self.diagram, self.paste],
+                          self.hint_box, self.stale_note, self.output, self.diagram,
+                          self.paste],
                          layout=W.Layout(width="100%"))
         self.add_class("iamlab-exercise")
 
@@ -118,6 +122,7 @@ class ExerciseEditor(W.VBox):  # type: ignore[misc]
         self.attempts_label.value = f"attempt {self.attempts}"
         result = self.exercise.grade(self.editor.value)
         self.result = result
+        self._graded_text = self.editor.value
         self.output.value = grade_html(result)
         outcome = result.counterexample()
         if result.answer is not None and (outcome is not None or self.exercise.kind == "trust"):
@@ -126,7 +131,20 @@ class ExerciseEditor(W.VBox):  # type: ignore[misc]
         else:
             self.diagram.layout.display = "none"
         self.paste.value = self._paste_back()
+        self._mark_stale()
         return result
+
+    def _mark_stale(self) -> None:
+        """Grey the grade out while the answer differs from the one it graded."""
+        stale = self._graded_text is not None and self.editor.value != self._graded_text
+        if stale:
+            self.output.add_class("iamlab-stale")
+            self.stale_note.value = ('<div class="iamlab-stale-message">⏸ You have edited '
+                                     "your answer since this grade: press Check to grade it "
+                                     "again.</div>")
+        else:
+            self.output.remove_class("iamlab-stale")
+            self.stale_note.value = ""
 
     def hint(self) -> str:
         """Show the next hint (all of them once every hint has been shown)."""
