@@ -270,3 +270,16 @@ def test_right_answers_agree_with_the_reference_on_random_requests(
             assert stage.decide(answer, probe).allowed == expected, probe
 
     agree()
+
+
+def test_a_bucket_policy_answer_is_also_graded_for_another_principal() -> None:
+    """The 06 exercise's bucket policy must keep the auditor's access: she is a different
+    principal acting directly (same account, no policy of her own, so the bucket policy alone
+    allows her: IAM User Guide, "Policy evaluation logic", within one account). Graded in the
+    world with the learner's bucket policy installed, with her request as the evidence."""
+    ex = exercises.get("protect-confidential-reports")
+    only_the_deny = {"Version": "2012-10-17", "Statement": [ex.reference["Statement"][1]]}
+    (finding,) = ex.grade(only_the_deny).findings
+    assert finding.kind == "workload" and finding.request is not None
+    assert finding.request["principal"] == "arn:aws:iam::111122223333:user/auditor"
+    assert finding.request["resource"] in finding.message

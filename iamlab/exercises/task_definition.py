@@ -69,7 +69,9 @@ def grade_task_definition(exercise: Exercise, source: PolicySource | None) -> Gr
             broke = workload(scenario)
         except IamlabError as exc:
             broke = str(exc)
-        if broke is not None:
+        if isinstance(broke, Finding):
+            findings.append(broke)
+        elif broke is not None:
             what = (workload.__doc__ or exercise.workload).strip().splitlines()[0]
             findings.append(Finding("workload", f"The workload ({what}) broke: {broke}"))
     return GradeResult(exercise, tuple(findings))

@@ -34,6 +34,9 @@ def install(exercise: Exercise, scenario: Any, policy: Policy) -> None:
     elif exercise.kind == "boundary":
         arn = iam.create_policy(PolicyName="YourBoundary", PolicyDocument=document)["Policy"]["Arn"]
         iam.put_role_permissions_boundary(RoleName=role, PermissionsBoundary=arn)
+    elif exercise.kind == "resource" and exercise.resource_arn.startswith("arn:aws:s3:::"):
+        bucket = exercise.resource_arn.removeprefix("arn:aws:s3:::")
+        scenario.admin.s3.put_bucket_policy(Bucket=bucket, Policy=document)
     else:
         raise ValueError(f"no workload can install a {exercise.kind} policy yet")
 
@@ -121,13 +124,31 @@ def slr_cleanup(scenario: Any) -> str | None:
     return None
 
 
-WORKLOADS: dict[str, Callable[[Any], str | None]] = {
+def auditors_still_read(scenario: Any) -> Finding | None:
+    """The auditor, a user of the account with no S3 permission of her own, still reads every
+    report through the bucket policy (the confidential ones included)."""
+    auditor = scenario.auditor
+    for key in ("q3.csv", "confidential/salaries.csv"):
+        resource = f"arn:aws:s3:::reports/{key}"
+        decision = auditor.can("s3:GetObject", resource)
+        if not decision.allowed:
+            return Finding("workload", f"the auditor ({auditor.arn}) calling s3:GetObject on "
+                                       f"{resource} is denied ({decision.decision}): "
+                                       f"{decision.summary} The task says the auditors keep their "
+                                       "access.",
+                           {"principal": auditor.arn, "action": "s3:GetObject",
+                            "resource": resource, "context": {}})
+    return None
+
+
+WORKLOADS: dict[str, Callable[[Any], str | Finding | None]] = {
     "ec2_reads_report": ec2_reads_report,
     "lambda_saves_order": lambda_saves_order,
     "ecs_task_reads_order": ecs_task_reads_order,
     "ecs_task_starts_and_logs": ecs_task_starts_and_logs,
     "ecs_task_reads_order_and_logs": ecs_task_reads_order_and_logs,
     "slr_cleanup": slr_cleanup,
+    "auditors_still_read": auditors_still_read,
 }
 
 
@@ -146,5 +167,7 @@ def run_workload(exercise: Exercise, policy: Policy) -> list[Finding]:
         broke = str(exc)
     if broke is None:
         return []
+    if isinstance(broke, Finding):
+        return [broke]
     what = (workload.__doc__ or exercise.workload).strip().splitlines()[0]
     return [Finding("workload", f"The workload ({what}) broke: {broke}")]
