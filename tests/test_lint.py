@@ -19,6 +19,7 @@ from iamlab.policy import PolicyKind
 ROLE = "arn:aws:iam::111122223333:role/App"
 OTHER_ROLE = "arn:aws:iam::444455556666:role/Partner"
 SAML = "arn:aws:iam::111122223333:saml-provider/Okta"
+GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 OIDC = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 
 
@@ -174,6 +175,17 @@ CASES: list[tuple[str, str, Any, Any, dict[str, Any]]] = [
     ("trust-confused-deputy", "trust", doc(trust({"Service": "codebuild.amazonaws.com"})),
      doc(trust({"Service": "codebuild.amazonaws.com"},
                Condition={"StringEquals": {"aws:SourceAccount": "111122223333"}})), {}),
+    # GitHub's docs ("Configuring OpenID Connect in Amazon Web Services"): "you must define at
+    # least one condition, so that untrusted repositories can't request access tokens"
+    ("trust-oidc-no-subject", "trust",
+     doc(trust({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity",
+               Condition={"StringEquals": {
+                   "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}})),
+     doc(trust({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity",
+               Condition={"StringEquals": {
+                   "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                   "StringLike": {"token.actions.githubusercontent.com:sub":
+                                  "repo:octo-org/shop:ref:refs/heads/main"}})), {}),
     ("trust-no-assume-action", "trust", doc(trust({"AWS": ROLE}, "sts:GetCallerIdentity")),
      doc(trust({"AWS": ROLE})), {}),
     ("trust-wrong-action", "trust", doc(trust({"Federated": SAML})),

@@ -88,6 +88,8 @@ CODES: dict[str, Code] = {
                                       docs.PRINCIPAL_SERVICES),
     "trust-confused-deputy": Code("warning", "a service principal without aws:SourceArn or "
                                   "aws:SourceAccount", docs.CONFUSED_DEPUTY),
+    "trust-oidc-no-subject": Code("warning", "any GitHub Actions workflow may assume the role",
+                                  docs.OIDC),
     "trust-no-assume-action": Code("error", "the statement allows no sts:AssumeRole* action",
                                    docs.TRUST_TERMS),
     "trust-wrong-action": Code("error", "the principal assumes roles with another action",

@@ -24,6 +24,7 @@ _COMPANIONS = frozenset(a.lower() for a in ("sts:TagSession", "sts:SetSourceIden
                                             "sts:SetContext"))
 _SOURCE_KEYS = frozenset(k.lower() for k in ("aws:SourceArn", "aws:SourceAccount",
                                              "aws:SourceOrgID", "aws:SourceOrgPaths"))
+GITHUB_ACTIONS = "token.actions.githubusercontent.com"  # GitHub Actions' OIDC issuer
 _ORG_KEYS = frozenset(k.lower() for k in ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths"))
 
 
@@ -142,6 +143,18 @@ def _trust_principals(ctx: LintContext, st: Stmt) -> None:
                     "confused deputy problem).",
                     fix='"Condition": {"StringEquals": {"sts:ExternalId": "..."}}',
                     severity="warning" if known else "suggestion")
+        if kind == "oidc":
+            provider = p.value.rsplit("oidc-provider/", 1)[-1].lower()
+            if provider == GITHUB_ACTIONS and f"{provider}:sub" not in keys:
+                ctx.add("trust-oidc-no-subject", p.path,
+                        f"GitHub gives a token from {GITHUB_ACTIONS} to every workflow of every "
+                        "repository, anyone's, and the audience (:aud) is the same for all of "
+                        "them. Without a condition on "
+                        f"{GITHUB_ACTIONS}:sub, any GitHub Actions workflow can assume this "
+                        "role. Name your repository, and the branch or environment that "
+                        "deploys, in a condition on :sub.",
+                        fix=f'"StringLike": {{"{GITHUB_ACTIONS}:sub": '
+                            '"repo:ORG/REPO:ref:refs/heads/main"}')
         if kind == "service":
             name = service_name(p.value)
             if name in CONFUSED_DEPUTY_SERVICES and not keys & _SOURCE_KEYS:
