@@ -62,18 +62,9 @@ def grade_task_definition(exercise: Exercise, source: PolicySource | None) -> Gr
                         f"(with the execution role) could not set it up: {task.stopped_reason}"),))
     findings = [*_must_allow(exercise, task), *_must_deny(exercise, task)]
     if exercise.workload:
-        from iamlab.exercises.workloads import WORKLOADS
+        from iamlab.exercises.workloads import run_in
 
-        workload = WORKLOADS[exercise.workload]
-        try:
-            broke = workload(scenario)
-        except IamlabError as exc:
-            broke = str(exc)
-        if isinstance(broke, Finding):
-            findings.append(broke)
-        elif broke is not None:
-            what = (workload.__doc__ or exercise.workload).strip().splitlines()[0]
-            findings.append(Finding("workload", f"The workload ({what}) broke: {broke}"))
+        findings += run_in(exercise, scenario)
     return GradeResult(exercise, tuple(findings))
 
 
@@ -133,10 +124,6 @@ def _ask(task: Any, probe: Probe) -> tuple[Any, str, str]:
         return None, WHO[probe.principal], str(exc)
 
 
-def _request(probe: Probe, arn: str) -> dict[str, Any]:
-    return probe.to_dict(arn)
-
-
 def _must_allow(exercise: Exercise, task: Any) -> list[Finding]:
     out = []
     for probe in exercise.must_allow:
@@ -148,7 +135,7 @@ def _must_allow(exercise: Exercise, task: Any) -> list[Finding]:
         reason = reason.rstrip(".")
         out.append(Finding("must-allow", f"{WHO[probe.principal]} calling {probe.action} on "
                                          f"{probe.resource} must be allowed, and it is not: "
-                                         f"{reason}.{why}", _request(probe, arn)))
+                                         f"{reason}.{why}", probe.to_dict(arn)))
     return out
 
 
@@ -162,7 +149,7 @@ def _must_deny(exercise: Exercise, task: Any) -> list[Finding]:
         why = f" The task says: {probe.why}" if probe.why else ""
         out.append(Finding("must-deny", f"{WHO[probe.principal]} calling {probe.action} on "
                                         f"{probe.resource} must be denied, and it is allowed "
-                                        f"({arn}): {by}.{why}", _request(probe, arn)))
+                                        f"({arn}): {by}.{why}", probe.to_dict(arn)))
     return out
 
 

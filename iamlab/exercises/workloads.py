@@ -155,12 +155,17 @@ WORKLOADS: dict[str, Callable[[Any], str | Finding | None]] = {
 def run_workload(exercise: Exercise, policy: Policy) -> list[Finding]:
     """Run the exercise's workload in a fresh world with ``policy``; findings for what broke."""
     scenario = build_world(exercise.world)
-    workload = WORKLOADS[exercise.workload]
     try:
         install(exercise, scenario, policy)
     except (IamlabError, ValueError) as exc:
         return [Finding("workload", f"AWS would not accept the policy on role {exercise.role}: "
                                     f"{exc}")]
+    return run_in(exercise, scenario)
+
+
+def run_in(exercise: Exercise, scenario: Any) -> list[Finding]:
+    """Run the exercise's workload in ``scenario`` as it is now; findings for what broke."""
+    workload = WORKLOADS[exercise.workload]
     try:
         broke = workload(scenario)
     except IamlabError as exc:
