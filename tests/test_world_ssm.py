@@ -95,3 +95,15 @@ def test_the_cloudwatch_agent_policy_is_enough_for_metrics() -> None:
     s = ec2_reads_s3()
     s.admin.iam.attach_role_policy(RoleName="ReportReader", PolicyArn=CW_AGENT)
     assert s.instance.run_cloudwatch_agent()
+
+
+def test_metric_data_is_checked_as_botocore_checks_it() -> None:
+    from iamlab.world.errors import ParamValidationError
+
+    cloudwatch = ec2_reads_s3().admin.cloudwatch
+    with pytest.raises(ParamValidationError, match='Missing required parameter in '
+                                                  'MetricData\\[0\\]: "MetricName"'):
+        cloudwatch.put_metric_data(Namespace="N", MetricData=[{"Value": 1}])
+    with pytest.raises(ParamValidationError, match="MetricData\\[0\\].Value, value: high"):
+        cloudwatch.put_metric_data(Namespace="N", MetricData=[{"MetricName": "x",
+                                                               "Value": "high"}])

@@ -48,6 +48,7 @@ class Shape:
 
 
 STRING, INTEGER, BOOLEAN = Shape("string"), Shape("integer"), Shape("boolean")
+DOUBLE = Shape("double")
 BLOB, DOCUMENT, ANY = Shape("blob"), Shape("document"), Shape("any")
 
 
@@ -133,9 +134,16 @@ SHAPES: dict[tuple[str, str], Shape] = {
     ("autoscaling", "LaunchTemplate"): LAUNCH_TEMPLATE,
     ("ecr", "imageIds"): list_of(structure(optional=("imageDigest", "imageTag"))),
     ("ecs", "containerDefinitions"): list_of(CONTAINER_DEFINITION),
+    ("cloudwatch", "MetricData"): list_of(structure(
+        "MetricName", optional=("Value", "Unit", "Timestamp", "Dimensions", "Values", "Counts",
+                                "StatisticValues", "StorageResolution"),
+        types_={"Value": DOUBLE, "Timestamp": ANY, "StorageResolution": INTEGER,
+                "Dimensions": list_of(structure("Name", "Value")), "Values": list_of(DOUBLE),
+                "Counts": list_of(DOUBLE), "StatisticValues": ANY})),
 }
 
 _BOTO_TYPES = {"string": "<class 'str'>", "integer": "<class 'int'>",
+               "double": "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
                "boolean": "<class 'bool'>", "list": "<class 'list'>, <class 'tuple'>",
                "map": "<class 'dict'>", "structure": "<class 'dict'>",
                "blob": "<class 'bytes'>, <class 'bytearray'>, file-like object",
@@ -211,6 +219,7 @@ def problems_in(value: Any, shape: Shape, name: str) -> list[str]:
     fits = {
         "string": isinstance(value, str),
         "integer": isinstance(value, int),
+        "double": isinstance(value, (int, float)) and not isinstance(value, bool),
         "boolean": isinstance(value, bool),
         "blob": isinstance(value, (bytes, bytearray, str)) or hasattr(value, "read"),
         "document": isinstance(value, (str, Mapping)),
