@@ -104,6 +104,6 @@ def test_metric_data_is_checked_as_botocore_checks_it() -> None:
     with pytest.raises(ParamValidationError, match='Missing required parameter in '
                                                   'MetricData\\[0\\]: "MetricName"'):
         cloudwatch.put_metric_data(Namespace="N", MetricData=[{"Value": 1}])
-    with pytest.raises(ParamValidationError, match="MetricData\\[0\\].Value, value: high"):
+    with pytest.raises(ParamValidationError, match=r"MetricData\[0\]\.Value, value: high"):
         cloudwatch.put_metric_data(Namespace="N", MetricData=[{"MetricName": "x",
                                                                "Value": "high"}])
