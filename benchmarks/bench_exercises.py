@@ -37,7 +37,7 @@ def main() -> None:
     print(f"cold: first grade in a fresh process {time.perf_counter() - start:.2f} s "
           "(action catalog and linter loaded)")
     everything: list[float] = []
-    print(f"{'exercise':<22} {'answers':>7} {'probes':>6} {'p50 ms':>7} {'p95 ms':>7} "
+    print(f"{'exercise':<28} {'answers':>7} {'probes':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'max ms':>7}")
     for ex in exercises.all_exercises():
         answers = [ex.reference, *(a.policy for a in ex.right_answers),
@@ -51,7 +51,7 @@ def main() -> None:
                 times.append(time.perf_counter() - t)
                 probes = max(probes, result.checked)
         everything += times
-        print(f"{ex.id:<22} {len(answers):>7} {probes:>6} {statistics.median(times) * 1e3:>7.0f} "
+        print(f"{ex.id:<28} {len(answers):>7} {probes:>6} {statistics.median(times) * 1e3:>7.0f} "
               f"{percentile(times, 95) * 1e3:>7.0f} {max(times) * 1e3:>7.0f}")
     print(f"all grades: p50 {statistics.median(everything) * 1e3:.0f} ms, "
           f"p95 {percentile(everything, 95) * 1e3:.0f} ms, max {max(everything) * 1e3:.0f} ms "

@@ -26,12 +26,13 @@ def add_list_arguments(parser: argparse.ArgumentParser) -> None:
 def run_list(args: argparse.Namespace, stdout: TextIO) -> int:
     from iamlab.exercises.spec import all_exercises
 
+    width = max((len(ex.id) for ex in all_exercises()), default=0)
     for ex in all_exercises():
         if args.json:
             stdout.write(json.dumps({"id": ex.id, "title": ex.title, "notebook": ex.notebook,
                                      "edits": ex.edits}) + "\n")
         else:
-            stdout.write(f"{ex.id:<22} {ex.goal} ({ex.notebook})\n")
+            stdout.write(f"{ex.id:<{width}}  {ex.goal} ({ex.notebook})\n")
     return 0
 
 

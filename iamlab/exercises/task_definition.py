@@ -57,9 +57,12 @@ def grade_task_definition(exercise: Exercise, source: PolicySource | None) -> Gr
         return GradeResult(exercise, (Finding("workload", f"ECS cannot start a task: {exc}"),))
     task = world_of(scenario).task(started["tasks"][0]["taskArn"])
     if task.last_status != "RUNNING":
+        role = (task.definition.execution_role_arn or "").rsplit("/", 1)[-1]
+        agent = (f"the ECS agent, with {role} (the role in executionRoleArn)," if role
+                 else "the ECS agent, with no execution role,")
         return GradeResult(exercise, (Finding(
-            "workload", "The task stopped before the application ran, because the ECS agent "
-                        f"(with the execution role) could not set it up: {task.stopped_reason}"),))
+            "workload", f"The task stopped before the application ran, because {agent} "
+                        f"could not set it up: {task.stopped_reason}"),))
     findings = [*_must_allow(exercise, task), *_must_deny(exercise, task)]
     if exercise.workload:
         from iamlab.exercises.workloads import run_in
