@@ -141,6 +141,14 @@ def auditors_still_read(scenario: Any) -> Finding | None:
     return None
 
 
+def web_server_agents_work(scenario: Any) -> str | None:
+    """The SSM Agent checks in and the CloudWatch agent ships a metric and an access log line."""
+    server = scenario.server
+    if not server.run_ssm_agent() or not server.run_cloudwatch_agent(log_group="/web/access"):
+        return str(server.agent_log[-1])
+    return None
+
+
 WORKLOADS: dict[str, Callable[[Any], str | Finding | None]] = {
     "ec2_reads_report": ec2_reads_report,
     "lambda_saves_order": lambda_saves_order,
@@ -149,6 +157,7 @@ WORKLOADS: dict[str, Callable[[Any], str | Finding | None]] = {
     "ecs_task_reads_order_and_logs": ecs_task_reads_order_and_logs,
     "slr_cleanup": slr_cleanup,
     "auditors_still_read": auditors_still_read,
+    "web_server_agents_work": web_server_agents_work,
 }
 
 

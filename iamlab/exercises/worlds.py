@@ -86,8 +86,9 @@ def report_reader_too_broad() -> Any:
     return scenario
 
 
-__all__ = ["SlrCleanupWorld", "TrustExerciseWorld", "autoscaling_cleanup", "data_reader",
-           "ecs_fix_task_definition", "report_reader_too_broad", "trust", "vendor_audit"]
+__all__ = ["SlrCleanupWorld", "TrustExerciseWorld", "WebServerWorld", "autoscaling_cleanup",
+           "data_reader", "ecs_fix_task_definition", "report_reader_too_broad", "trust",
+           "vendor_audit", "web_server_agents"]
 
 
 @dataclass
@@ -128,3 +129,30 @@ def ecs_fix_task_definition() -> Any:
         RoleName="OrdersTeamRole",
         PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
     return scenario
+
+
+@dataclass
+class WebServerWorld:
+    world: World
+    admin: Session
+    server: Any  # the web server instance, with instance profile WebServer
+    role_name: str = "WebServerRole"
+
+
+def web_server_agents() -> WebServerWorld:
+    """A web server launched with instance profile ``WebServer`` (role ``WebServerRole``, no
+    permissions yet), its log group ``/web/access``, and bucket ``reports`` it has no business
+    reading."""
+    world = World()
+    admin = world.administrator
+    admin.s3.create_bucket(Bucket="reports")
+    admin.logs.create_log_group(logGroupName="/web/access")
+    admin.logs.create_log_group(logGroupName="/payments/audit")
+    admin.iam.create_role(RoleName="WebServerRole",
+                          AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
+    admin.iam.create_instance_profile(InstanceProfileName="WebServer")
+    admin.iam.add_role_to_instance_profile(InstanceProfileName="WebServer",
+                                           RoleName="WebServerRole")
+    launched = admin.ec2.run_instances(MinCount=1, MaxCount=1,
+                                       IamInstanceProfile={"Name": "WebServer"})
+    return WebServerWorld(world, admin, world.instance(launched["Instances"][0]["InstanceId"]))

@@ -258,7 +258,8 @@ class Instance:
         return Session(self.world, self._sdk_credentials,
                        Location(self.public_ip, self.vpc_id, self.private_ip))
 
-    def _agent_session(self) -> Session:
+    @property
+    def agent_session(self) -> Session:
         """The AWS agents on the instance (SSM Agent, CloudWatch agent) use the role's
         credentials from the metadata service, whatever keys the application was given."""
         from iamlab.world.session import Session
@@ -271,7 +272,7 @@ class Instance:
         if it could (the instance is then a managed node, ``Online``). If not, the reason is
         in ``agent_log`` and a node already known is shown ``ConnectionLost``."""
         try:
-            self._agent_session().ssm.update_instance_information(InstanceId=self.instance_id)
+            self.agent_session.ssm.update_instance_information(InstanceId=self.instance_id)
         except IamlabError as err:
             self.agent_log.append(f"amazon-ssm-agent: {err}")
             node = self.world.accounts[self.account].managed_nodes.get(self.instance_id)
@@ -280,14 +281,27 @@ class Instance:
             return False
         return True
 
-    def run_cloudwatch_agent(self, memory_used_percent: float = 42.0) -> bool:
-        """The CloudWatch agent sends a metric (``CWAgent/mem_used_percent``); True if it
-        could, the reason in ``agent_log`` if not."""
+    def run_cloudwatch_agent(self, memory_used_percent: float = 42.0,
+                             log_group: str | None = None, line: str = "GET / 200") -> bool:
+        """The CloudWatch agent sends a metric (``CWAgent/mem_used_percent``) and, given a
+        ``log_group``, ships ``line`` to the instance's stream in it (named after the
+        instance, created on first use). True if it could, the reason in ``agent_log`` if not."""
+        agent = self.agent_session
         try:
-            self._agent_session().cloudwatch.put_metric_data(
+            agent.cloudwatch.put_metric_data(
                 Namespace="CWAgent", MetricData=[{"MetricName": "mem_used_percent",
                                                   "Value": memory_used_percent,
                                                   "Unit": "Percent"}])
+            if log_group is not None:
+                try:
+                    agent.logs.create_log_stream(logGroupName=log_group,
+                                                 logStreamName=self.instance_id)
+                except ServiceError as err:
+                    if err.code != "ResourceAlreadyExistsException":
+                        raise
+                stamp = int(self.world.clock.now().timestamp() * 1000)
+                agent.logs.put_log_events(logGroupName=log_group, logStreamName=self.instance_id,
+                                          logEvents=[{"timestamp": stamp, "message": line}])
         except IamlabError as err:
             self.agent_log.append(f"amazon-cloudwatch-agent: {err}")
             return False
