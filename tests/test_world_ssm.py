@@ -107,3 +107,16 @@ def test_metric_data_is_checked_as_botocore_checks_it() -> None:
     with pytest.raises(ParamValidationError, match=r"MetricData\[0\]\.Value, value: high"):
         cloudwatch.put_metric_data(Namespace="N", MetricData=[{"MetricName": "x",
                                                                "Value": "high"}])
+
+
+def test_the_cloudwatch_agent_ships_log_lines_with_the_role() -> None:
+    s = ec2_reads_s3()
+    s.admin.iam.attach_role_policy(RoleName="ReportReader", PolicyArn=CW_AGENT)
+    s.admin.logs.create_log_group(logGroupName="/web/access")
+    assert s.instance.run_cloudwatch_agent(log_group="/web/access", line="GET / 200")
+    assert s.instance.run_cloudwatch_agent(log_group="/web/access", line="GET /a 404")
+    events = s.admin.logs.get_log_events(logGroupName="/web/access",
+                                         logStreamName=s.instance.instance_id)["events"]
+    assert [e["message"] for e in events] == ["GET / 200", "GET /a 404"]
+    assert not s.instance.run_cloudwatch_agent(log_group="/nowhere")
+    assert "ResourceNotFoundException" in s.instance.agent_log[-1]
