@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from iamlab.arn import parse_arn
 from iamlab.conditions import parse_operator, suggest_operator, value_problem
 from iamlab.errors import JsonPath, PolicyError, Problem
 from iamlab.jsonloc import JsonSyntaxError, Locations, parse_with_locations
@@ -332,11 +333,32 @@ def _principal_problem(ptype: str, value: str) -> str | None:
         if "*" in value or "?" in value:
             return (f'"{value}": wildcards are not allowed in a principal ARN (only "*" alone '
                     "is); use a condition on aws:PrincipalArn instead")
-        return None
+        return _principal_arn_problem(value) if value.startswith("arn:") else None
     if _UNIQUE_ID.fullmatch(value):  # unique IDs (AIDA..., AROA...) are accepted
         return None
-    return (f'"{value}" is not an AWS principal: use an account ID, an ARN such as '
+    digits = f" ({len(value)} digits; an account ID has 12)" if value.isdigit() else ""
+    return (f'"{value}" is not an AWS principal{digits}: use an account ID, an ARN such as '
             'arn:aws:iam::111122223333:role/Name, or "*"')
+
+
+def _principal_arn_problem(value: str) -> str | None:
+    """Why IAM refuses a principal ARN ("Invalid principal in policy"), if it does: an ARN
+    has six colon-separated parts, and an IAM or STS one names a 12-digit account (IAM User
+    Guide, "AWS JSON policy elements: Principal"; CloudFront's legacy origin access identity,
+    ``arn:aws:iam::cloudfront:user/...``, is the one exception)."""
+    arn = parse_arn(value)
+    if arn is None:
+        return (f'"{value}" is not an ARN: an ARN has six parts separated by colons, like '
+                "arn:aws:iam::111122223333:role/Name (two colons after iam: the Region is "
+                'empty), and IAM rejects the policy with "Invalid principal in policy"')
+    if arn.service in ("iam", "sts") and not _ACCOUNT.fullmatch(arn.account) \
+            and arn.account != "cloudfront":
+        n = len(arn.account)
+        count = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
+        return (f'"{value}": "{arn.account}"{count} is not an account ID; an account ID has '
+                'exactly 12 digits, and IAM rejects the policy with "Invalid principal in '
+                'policy"')
+    return None
 
 
 def _did_you_mean(key: str, allowed: tuple[str, ...]) -> str:

@@ -365,6 +365,20 @@ def test_misspelt_service_principal_suffix() -> None:
     assert finding.severity == "error"
 
 
+@pytest.mark.parametrize(("principal", "fix"), [("ec2.amazon.com", "ec2.amazonaws.com"),
+                                               ("lamda.amazon.com", "lambda.amazonaws.com")])
+def test_a_service_principal_ending_in_amazon_com(principal: str, fix: str) -> None:
+    """Service principals end in .amazonaws.com (IAM User Guide, "AWS JSON policy elements:
+    Principal", "AWS service principals"); only Alexa's end in .amazon.com. A learner's
+    "ec2.amazon.com" is refused by IAM ("Invalid principal"), so it is an error with a fix."""
+    [finding] = [f for f in lint_policy(text(doc(trust({"Service": principal}))), "trust")
+                 if f.code == "principal-unknown-service"]
+    assert finding.fix == fix and finding.severity == "error"
+    assert "only a few Alexa ones end in .amazon.com" in finding.message
+    assert not [f for f in lint_policy(text(doc(trust({"Service": "alexa-appkit.amazon.com"}))),
+                                       "trust") if f.code == "principal-unknown-service"]
+
+
 def test_wildcard_breadth_only_for_policies_that_grant() -> None:
     # An SCP or a boundary only limits: "*" there is the normal way to allow through.
     assert "action-wildcard-all" not in codes(doc(allow("*")), "scp")
