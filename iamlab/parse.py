@@ -74,8 +74,15 @@ class _Checker:
             self.problem("duplicate-key", f'"{key}" appears twice in the same object; '
                          "AWS rejects duplicate keys", (*obj_path, key), at_key=True)
         if not isinstance(doc, dict):
+            hint = (": these look like statements; put them in a policy, "
+                    f"{{{_WRAP}: [...]}}" if isinstance(doc, list) and doc
+                    and all(_is_statement(s) for s in doc) else "")
             self.problem("not-object", "a policy must be a JSON object {...}, not "
-                         f"{_json_type(doc)}", ())
+                         f"{_json_type(doc)}{hint}", ())
+            return None
+        if "Statement" not in doc and _is_statement(doc):
+            self.problem("missing-statement", "this is one statement, not a whole policy: put "
+                         f'it in a list under "Statement", {{{_WRAP}: [{{...}}]}}', ())
             return None
         for key in doc:
             if key not in TOP_KEYS:
@@ -341,6 +348,14 @@ def _principal_problem(ptype: str, value: str) -> str | None:
             'arn:aws:iam::111122223333:role/Name, or "*"')
 
 
+_WRAP = '"Version": "2012-10-17", "Statement"'
+
+
+def _is_statement(value: Any) -> bool:
+    """Whether a JSON value looks like one statement (a learner's missing wrapper)."""
+    return isinstance(value, dict) and bool({"Effect", "Action", "NotAction"} & set(value))
+
+
 def _principal_arn_problem(value: str) -> str | None:
     """Why IAM refuses a principal ARN ("Invalid principal in policy"), if it does: an ARN
     has six colon-separated parts, and an IAM or STS one names a 12-digit account (IAM User
@@ -404,7 +419,7 @@ def _looks_like_path(text: str) -> bool:
 def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
     """Turn text, bytes, a mapping or a path (a ``Path``, or a string naming a file such as
     ``examples/x.json``) into (value, locations, text)."""
-    if isinstance(source, Mapping):
+    if isinstance(source, (Mapping, list)):  # a list: statements without their policy
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
         try:
             value = json.loads(json.dumps(source, allow_nan=False))
@@ -425,8 +440,12 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
         except UnicodeDecodeError as exc:
             raise PolicyError([Problem("bad-encoding", f"the text is not UTF-8: {exc}")]) from None
     if not isinstance(source, str):
+        widget = any(c.__module__.startswith(("iamlab.widgets", "ipywidgets"))
+                     for c in type(source).__mro__)
+        hint = (" (that is a widget, not a policy: give the policy it shows, as a dict or as "
+                "JSON text)") if widget else ""
         raise PolicyError([Problem("bad-type", "a policy is JSON text, a dict or a file path, "
-                                   f"not {type(source).__name__}")])
+                                   f"not {type(source).__name__}{hint}")])
     try:
         value, locations = parse_with_locations(source)
     except JsonSyntaxError as exc:
