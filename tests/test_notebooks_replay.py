@@ -1,0 +1,78 @@
+"""A learner plays in a notebook's "Try it" playground after running it all, then runs the
+check cell under the playground again: it must still pass.
+
+Each notebook's check cell under its ``playground`` says what holds whatever the learner did
+there (it asks the simulated world, or starts the playground again from it). This runs the
+whole instructor notebook, then does what a learner might (trusts Lambda instead and denies
+everything, in the permissions policy and in every other tab; then trusts anyone, allows
+everything and adds the context keys the notebooks suggest), each time running that check
+cell again, at the end of the notebook: the cells after it (which may break
+the world on purpose) have run too. A failure there is a red traceback for the learner.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _doc(effect: str, **extra: object) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": effect, "Action": "*", "Resource": "*", **extra}]}, indent=2)
+
+
+# The learner shuts everything (trusts Lambda instead, denies all), then opens everything
+# (trusts anyone, allows all) and adds the context keys the notebooks talk about.
+SHUT = f"""playground.trust.use_starter("trust-lambda")
+playground.permissions.value = {_doc("Deny")!r}
+for editor in playground.layers.values():
+    editor.value = {_doc("Deny", Principal="*")!r} if editor.kind.value == "resource" \\
+        else {_doc("Deny")!r}
+playground.flush()"""
+OPEN = f"""playground.trust.value = {json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": ["sts:AssumeRole", "sts:TagSession"]}]})!r}
+playground.permissions.value = {_doc("Allow")!r}
+for editor in playground.layers.values():
+    editor.value = {_doc("Allow", Principal="*")!r} if editor.kind.value == "resource" \\
+        else {_doc("Allow")!r}
+playground.request.context.add("sts:ExternalId", "Example-Corp-7f3a9c")
+playground.request.context.add("aws:MultiFactorAuthPresent", "true")
+playground.flush()"""
+
+
+def _playground_checks(nb: nbformat.NotebookNode) -> list[str]:
+    """The sources of the check cells right under a ``playground = Playground...`` cell."""
+    out = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell, after in itertools.pairwise(code):
+        if cell.source.startswith("playground = Playground") and \
+                after.source.startswith("# Check:"):
+            out.append(after.source)
+    return out
+
+
+NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+             if _playground_checks(nbformat.read(p, as_version=4))]
+
+
+def test_the_course_has_playgrounds_to_play_with() -> None:
+    assert len(NOTEBOOKS) >= 6, [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_playground_check_still_passes_after_playing(path: Path, tmp_path: Path) -> None:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    checks = _playground_checks(nb)
+    for play in (SHUT, OPEN):
+        nb.cells += [nbformat.v4.new_code_cell(play)]
+        nb.cells += [nbformat.v4.new_code_cell(source) for source in checks]
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
