@@ -76,3 +76,37 @@ def test_a_playground_check_still_passes_after_playing(path: Path, tmp_path: Pat
         nb.cells += [nbformat.v4.new_code_cell(source) for source in checks]
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+TRY_SESSIONS = [  # what 09's "Try it" suggests, each with what the learner must then see
+    ('trial = s.world.session(s.dana.sts.assume_role(RoleArn=s.role_arn, RoleSessionName="t1",'
+     ' DurationSeconds=21600)["Credentials"])\n'
+     'assert trial.credentials.expiration - s.world.clock.now() == timedelta(hours=6)'),
+    ('try:\n    s.dana.sts.assume_role(RoleArn=s.role_arn, RoleSessionName="t2",'
+     ' DurationSeconds=21601)\nexcept IamlabError as error:\n'
+     '    assert "MaxSessionDuration" in str(error)\nelse:\n    raise AssertionError("21601")'),
+    ('trial = s.world.session(s.dana.sts.assume_role(RoleArn=s.role_arn, RoleSessionName="t3",'
+     ' Tags=[{"Key": "team", "Value": "sales"}],\n'
+     '    Policy=allow("s3:GetObject", "arn:aws:s3:::reports/teams/*"))["Credentials"])\n'
+     'assert trial.can("s3:GetObject", "arn:aws:s3:::reports/teams/sales/pipeline.csv").allowed\n'
+     'assert not trial.can("s3:GetObject", "arn:aws:s3:::reports/2025/q1.csv").allowed'),
+]
+
+
+def test_what_the_sessions_try_it_suggests_works(tmp_path: Path) -> None:
+    """09's "Try it" suggests the longest duration, one second more, a policy on the team
+    folders and a session tag: each works as the text says after the whole notebook ran
+    (its section on revoking sessions changes the trust policy, and must put it back: a
+    session tag needs sts:TagSession in it, IAM User Guide, "Passing session tags in AWS
+    STS")."""
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "09-sessions.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "`DurationSeconds=21600`" in prose and "`21601`" in prose
+    assert '`Tags=[{"Key": "team", "Value": "sales"}]`' in prose
+    nb.cells.append(nbformat.v4.new_code_cell("from datetime import timedelta"))
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in TRY_SESSIONS]
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
