@@ -110,3 +110,33 @@ def test_what_the_sessions_try_it_suggests_works(tmp_path: Path) -> None:
     nb.cells += [nbformat.v4.new_code_cell(source) for source in TRY_SESSIONS]
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+TRY_DECIDES = f"""boundary = json.loads(playground.layers["boundary"].value)
+boundary["Statement"][0]["Action"].insert(0, "s3:GetObject")
+playground.layers["boundary"].value = json.dumps(boundary, indent=2)
+playground.flush()
+assert playground.outcome.allowed
+playground.layers["scp"].value = {_doc("Deny")!r}.replace('"*",', '"s3:GetObject",', 1)
+playground.flush()
+assert playground.outcome.act.decision == "explicitDeny"
+assert playground.flow.flow.decided_at == "deny"
+playground.layers["scp"].reset()
+playground.layers["session"].value = json.dumps(allow("s3:PutObject", "*"), indent=2)
+playground.flush()
+assert playground.flow.flow.decided_at == "session\""""
+
+
+def test_what_the_decides_try_it_suggests_works() -> None:
+    """06's "Try it": the check left the boundary without s3:GetObject; putting it back
+    turns the request green, an SCP denying s3:GetObject stops it at the first step (an
+    explicit deny), and a session policy allowing only s3:PutObject decides it."""
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "06-how-aws-decides.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Put\n  `\"s3:GetObject\",` back in the boundary's `Action` list" in prose
+    nb.cells.append(nbformat.v4.new_code_cell(TRY_DECIDES))
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
