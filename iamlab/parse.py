@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from iamlab.arn import parse_arn
 from iamlab.conditions import parse_operator, suggest_operator, value_problem
 from iamlab.errors import JsonPath, PolicyError, Problem
 from iamlab.jsonloc import JsonSyntaxError, Locations, parse_with_locations
@@ -73,8 +74,15 @@ class _Checker:
             self.problem("duplicate-key", f'"{key}" appears twice in the same object; '
                          "AWS rejects duplicate keys", (*obj_path, key), at_key=True)
         if not isinstance(doc, dict):
+            hint = (": these look like statements; put them in a policy, "
+                    f"{{{_WRAP}: [...]}}" if isinstance(doc, list) and doc
+                    and all(_is_statement(s) for s in doc) else "")
             self.problem("not-object", "a policy must be a JSON object {...}, not "
-                         f"{_json_type(doc)}", ())
+                         f"{_json_type(doc)}{hint}", ())
+            return None
+        if "Statement" not in doc and _is_statement(doc):
+            self.problem("missing-statement", "this is one statement, not a whole policy: put "
+                         f'it in a list under "Statement", {{{_WRAP}: [{{...}}]}}', ())
             return None
         for key in doc:
             if key not in TOP_KEYS:
@@ -332,11 +340,40 @@ def _principal_problem(ptype: str, value: str) -> str | None:
         if "*" in value or "?" in value:
             return (f'"{value}": wildcards are not allowed in a principal ARN (only "*" alone '
                     "is); use a condition on aws:PrincipalArn instead")
-        return None
+        return _principal_arn_problem(value) if value.startswith("arn:") else None
     if _UNIQUE_ID.fullmatch(value):  # unique IDs (AIDA..., AROA...) are accepted
         return None
-    return (f'"{value}" is not an AWS principal: use an account ID, an ARN such as '
+    digits = f" ({len(value)} digits; an account ID has 12)" if value.isdigit() else ""
+    return (f'"{value}" is not an AWS principal{digits}: use an account ID, an ARN such as '
             'arn:aws:iam::111122223333:role/Name, or "*"')
+
+
+_WRAP = '"Version": "2012-10-17", "Statement"'
+
+
+def _is_statement(value: Any) -> bool:
+    """Whether a JSON value looks like one statement (a learner's missing wrapper)."""
+    return isinstance(value, dict) and bool({"Effect", "Action", "NotAction"} & set(value))
+
+
+def _principal_arn_problem(value: str) -> str | None:
+    """Why IAM refuses a principal ARN ("Invalid principal in policy"), if it does: an ARN
+    has six colon-separated parts, and an IAM or STS one names a 12-digit account (IAM User
+    Guide, "AWS JSON policy elements: Principal"; CloudFront's legacy origin access identity,
+    ``arn:aws:iam::cloudfront:user/...``, is the one exception)."""
+    arn = parse_arn(value)
+    if arn is None:
+        return (f'"{value}" is not an ARN: an ARN has six parts separated by colons, like '
+                "arn:aws:iam::111122223333:role/Name (two colons after iam: the Region is "
+                'empty), and IAM rejects the policy with "Invalid principal in policy"')
+    if arn.service in ("iam", "sts") and not _ACCOUNT.fullmatch(arn.account) \
+            and arn.account != "cloudfront":
+        n = len(arn.account)
+        count = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
+        return (f'"{value}": "{arn.account}"{count} is not an account ID; an account ID has '
+                'exactly 12 digits, and IAM rejects the policy with "Invalid principal in '
+                'policy"')
+    return None
 
 
 def _did_you_mean(key: str, allowed: tuple[str, ...]) -> str:
@@ -382,7 +419,7 @@ def _looks_like_path(text: str) -> bool:
 def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
     """Turn text, bytes, a mapping or a path (a ``Path``, or a string naming a file such as
     ``examples/x.json``) into (value, locations, text)."""
-    if isinstance(source, Mapping):
+    if isinstance(source, (Mapping, list)):  # a list: statements without their policy
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
         try:
             value = json.loads(json.dumps(source, allow_nan=False))
@@ -403,8 +440,12 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
         except UnicodeDecodeError as exc:
             raise PolicyError([Problem("bad-encoding", f"the text is not UTF-8: {exc}")]) from None
     if not isinstance(source, str):
+        widget = any(c.__module__.startswith(("iamlab.widgets", "ipywidgets"))
+                     for c in type(source).__mro__)
+        hint = (" (that is a widget, not a policy: give the policy it shows, as a dict or as "
+                "JSON text)") if widget else ""
         raise PolicyError([Problem("bad-type", "a policy is JSON text, a dict or a file path, "
-                                   f"not {type(source).__name__}")])
+                                   f"not {type(source).__name__}{hint}")])
     try:
         value, locations = parse_with_locations(source)
     except JsonSyntaxError as exc:

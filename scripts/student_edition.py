@@ -37,14 +37,24 @@ def student_source(source: str, markdown: bool = False) -> str:
     return HIDDEN.sub("", source).rstrip("\n")
 
 
+RUN_ON = "raises-exception"
+"""The cell tag that lets JupyterLab's Run All go on past a cell that fails (it sends that
+cell with ``stop_on_error`` false; nbclient and nbval also read the tag)."""
+
+
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student edition of one instructor notebook (a new object)."""
+    """The student edition of one instructor notebook (a new object). A graded check cell
+    fails ("Not yet") until the learner has answered; it is tagged so that Run All still
+    runs the cells after it (the next exercise's editor, the Summary)."""
     out = nbformat.from_dict(nb)
     for cell in out.cells:
         cell.source = student_source(cell.source, cell.cell_type == "markdown")
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+            tags = cell.metadata.get("tags", [])
+            if cell.metadata.get("nbgrader", {}).get("grade") and RUN_ON not in tags:
+                cell.metadata["tags"] = [*tags, RUN_ON]
     return out
 
 

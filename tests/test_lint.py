@@ -151,6 +151,11 @@ CASES: list[tuple[str, str, Any, Any, dict[str, Any]]] = [
                Condition={"ForAnyValue:StringNotEquals": {"aws:TagKeys": "secret"}})),
      doc(allow("s3:PutObjectTagging", OBJECT,
                Condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": "secret"}})), {}),
+    ("condition-account-id", "trust",
+     doc(trust({"Service": "ecs-tasks.amazonaws.com"},
+               Condition={"StringEquals": {"aws:SourceAccount": "11112222333"}})),
+     doc(trust({"Service": "ecs-tasks.amazonaws.com"},
+               Condition={"StringEquals": {"aws:SourceAccount": "111122223333"}})), {}),
     ("condition-deny-missing-ifexists", "identity",
      doc(deny("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}})),
      doc(deny("*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})), {}),
@@ -375,6 +380,40 @@ def test_misspelt_service_principal_suffix() -> None:
                                         "trust") if f.code == "principal-unknown-service"]
     assert finding.fix == "ec2.amazonaws.com"
     assert finding.severity == "error"
+
+
+@pytest.mark.parametrize(("principal", "fix"), [("ec2.amazon.com", "ec2.amazonaws.com"),
+                                               ("lamda.amazon.com", "lambda.amazonaws.com")])
+def test_a_service_principal_ending_in_amazon_com(principal: str, fix: str) -> None:
+    """Service principals end in .amazonaws.com (IAM User Guide, "AWS JSON policy elements:
+    Principal", "AWS service principals"); only Alexa's end in .amazon.com. A learner's
+    "ec2.amazon.com" is refused by IAM ("Invalid principal"), so it is an error with a fix."""
+    [finding] = [f for f in lint_policy(text(doc(trust({"Service": principal}))), "trust")
+                 if f.code == "principal-unknown-service"]
+    assert finding.fix == fix and finding.severity == "error"
+    assert "only a few Alexa ones end in .amazon.com" in finding.message
+    assert not [f for f in lint_policy(text(doc(trust({"Service": "alexa-appkit.amazon.com"}))),
+                                       "trust") if f.code == "principal-unknown-service"]
+
+
+def test_an_account_key_with_a_digit_too_few_says_where_and_why() -> None:
+    """aws:SourceAccount and the other account keys hold a 12-digit account ID (IAM User
+    Guide, "AWS global condition context keys"): a learner's 11-digit value is accepted by
+    IAM and silently matches nothing; wildcards with StringLike and policy variables are
+    left alone."""
+    def found(value: Any, op: str = "StringEquals") -> list[Finding]:
+        bad = doc(trust({"Service": "ecs-tasks.amazonaws.com"},
+                        Condition={op: {"aws:SourceAccount": value}}))
+        return [f for f in lint_policy(text(bad), "trust") if f.code == "condition-account-id"]
+
+    [finding] = found("11112222333")
+    assert finding.message.startswith('"11112222333" (11 digits) is not an account ID')
+    assert finding.message.endswith("the condition is never true.")
+    assert (finding.line, finding.column) == (12, 32)
+    [second] = found(["111122223333", "44445555666"])
+    assert second.path[-1] == 1 and "44445555666" in second.message
+    assert "always true" in found("acme", "StringNotEquals")[0].message
+    assert found("1111*", "StringLike") == found("${aws:PrincipalAccount}") == []
 
 
 def test_wildcard_breadth_only_for_policies_that_grant() -> None:

@@ -113,6 +113,39 @@ def test_student_edition_runs_and_says_not_yet(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
+def _run_all_as_jupyterlab(nb: nbformat.NotebookNode, cwd: Path) -> list[str]:
+    """The status of each code cell after JupyterLab's Run All: it sends every cell to the
+    kernel at once, each with ``stop_on_error`` true unless the cell is tagged
+    ``raises-exception`` (JupyterLab 4, @jupyterlab/outputarea ``OutputArea.execute``); after
+    a failing cell sent with it, the kernel aborts the cells queued behind."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(cwd))
+    try:
+        ids = [kc.execute(c.source, stop_on_error="raises-exception"
+                          not in c.metadata.get("tags", []))
+               for c in nb.cells if c.cell_type == "code"]
+        replies = {}
+        while len(replies) < len(ids):
+            reply = kc.get_shell_msg(timeout=120)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
+        return [replies[i] for i in ids]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_run_all_goes_past_an_unanswered_exercise(tmp_path: Path) -> None:
+    """A learner who presses Run All before answering sees "Not yet" at the first check and
+    still gets every later cell run: the next exercise's editor is drawn, not left blank."""
+    nb = exercise_notebook("ec2-trust", {})
+    nb.cells.append(nbformat.v4.new_code_cell("exercises.get('ec2-read-reports').title"))
+    student = student_notebook(nb)
+    assert _run_all_as_jupyterlab(student, tmp_path) == ["ok", "ok", "error", "ok"]
+    # the instructor edition is unchanged: a failing check there still stops Run All
+    assert "tags" not in nb.cells[3].metadata
+
+
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
     bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -310,6 +310,31 @@ def test_malformed_principals(block: Any, code: str) -> None:
     assert code in codes(doc(statement), PolicyKind.RESOURCE)
 
 
+@pytest.mark.parametrize(("value", "says"), [
+    ("arn:aws:iam::11112222333:root", '"11112222333" (11 digits) is not an account ID'),
+    ("arn:aws:sts::1111222233334:assumed-role/R/s", '"1111222233334" (13 digits)'),
+    ("arn:aws:iam::acme:role/R", '"acme" is not an account ID'),
+    ("arn:aws:iam:111122223333:root", "is not an ARN: an ARN has six parts"),
+    ("11112222333", "(11 digits; an account ID has 12)"),
+])
+def test_a_principal_arn_names_a_12_digit_account(value: str, says: str) -> None:
+    """IAM User Guide, "AWS JSON policy elements: Principal": an AWS account principal is
+    the 12-digit account ID or arn:aws:iam::AccountID:root, and IAM refuses a policy whose
+    principal does not exist ("Invalid principal in policy", IAM troubleshooting). A learner
+    who drops a digit is told which part is wrong, not left with a silent implicit deny."""
+    problem = one(doc({**ALLOW_S3, "Principal": {"AWS": value}}), "bad-principal",
+                  PolicyKind.RESOURCE)
+    assert says in problem.message
+
+
+def test_cloudfront_origin_access_identity_is_a_principal() -> None:
+    """The one IAM principal ARN without an account ID: CloudFront's legacy origin access
+    identity (Amazon CloudFront Developer Guide, "Restricting access to an Amazon S3
+    origin")."""
+    oai = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE"
+    assert codes(doc({**ALLOW_S3, "Principal": {"AWS": oai}}), PolicyKind.RESOURCE) == []
+
+
 def test_principal_shapes_aws_accepts() -> None:
     """Every form on the Principal page parses to typed entries."""
     def principals(block: Any) -> tuple[Principal, ...] | None:
@@ -484,7 +509,7 @@ ROUND_TRIP = [
     (PolicyKind.RESOURCE, doc({**ALLOW_S3, "Principal": "*"},
                               {**ALLOW_S3, "Effect": "Deny",
                                "NotPrincipal": {"AWS": ["111122223333",
-                                                        "arn:aws:iam::1:root"]}})),
+                                                        "arn:aws:iam::444455556666:root"]}})),
     (PolicyKind.TRUST, doc({"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
                             "Principal": {"Service": ["ec2.amazonaws.com",
                                                       "lambda.amazonaws.com"],

@@ -95,3 +95,27 @@ def test_a_trust_policy_file_read_as_identity_says_to_pass_the_kind() -> None:
         parse_policy({"Version": "2012-10-17", "Statement": [
             {"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]})
     assert "trust policy" not in str(identity.value)  # no hint where it does not fit
+
+
+def test_one_statement_without_its_policy_says_to_wrap_it() -> None:
+    """A learner who writes only a statement ({"Effect": ..., "Action": ...}) or a list of
+    them hears once what is missing (the Version and Statement around it, IAM User Guide,
+    "IAM JSON policy element reference"), not one "not a policy element" per key."""
+    statement = READ["Statement"][0]
+    for given, says in [(statement, "this is one statement, not a whole policy"),
+                        (json.dumps(statement), "this is one statement, not a whole policy"),
+                        ([statement], "these look like statements; put them in a policy")]:
+        with pytest.raises(PolicyError) as info:
+            parse_policy(given)  # type: ignore[arg-type]
+        [problem] = info.value.problems
+        assert says in problem.message
+        assert '{"Version": "2012-10-17", "Statement": [' in problem.message
+
+
+def test_a_widget_given_as_a_policy_says_so() -> None:
+    """``answer = exercises.get(...).editor()`` hands the grader a widget, not a policy."""
+    from iamlab.widgets import PolicyEditor
+
+    with pytest.raises(PolicyError, match=r"not PolicyEditor \(that is a widget, not a policy: "
+                                          r"give the policy it shows, as a dict"):
+        parse_policy(PolicyEditor(json.dumps(READ)))  # type: ignore[arg-type]

@@ -72,6 +72,8 @@ CODES: dict[str, Code] = {
                                          docs.MULTIVALUED),
     "condition-foranyvalue-negated": Code("warning", "ForAnyValue with a negated operator "
                                           "allows more than meant", docs.MULTIVALUED),
+    "condition-account-id": Code("warning", "an account key compared with a value that is "
+                                 "not a 12-digit account ID", docs.GLOBAL_KEYS),
     "condition-deny-missing-ifexists": Code("warning", "a Deny that does not apply when the "
                                             "key is absent", docs.IF_EXISTS),
     "condition-deny-negated-absent": Code("warning", "a Deny with a negated operator also "

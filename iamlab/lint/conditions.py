@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 
-from iamlab.arn import WEB_IDENTITY_PROVIDERS
+from iamlab.arn import ACCOUNT_ID, WEB_IDENTITY_PROVIDERS
 from iamlab.conditions import OperatorSpec, parse_operator
 from iamlab.lint.common import Issue, cat, did_you_mean, expand, quoted_list
 from iamlab.lint.model import Cond, LintContext, Stmt
@@ -85,6 +85,36 @@ def check(ctx: LintContext, st: Stmt) -> None:
         for issue in _absent_key_issues(cond, spec, st, keys):
             ctx.add(issue.code, cond.path, issue.message, fix=issue.fix,
                     severity=issue.severity, at_key=True)
+        for i, message in _account_id_issues(cond, spec):
+            ctx.add("condition-account-id", cond.path if i is None else (*cond.path, i),
+                    message)
+
+
+ACCOUNT_KEYS = frozenset(k.lower() for k in (
+    "aws:SourceAccount", "aws:PrincipalAccount", "aws:ResourceAccount", "aws:VpceAccount",
+    "aws:SourceOwner"))
+"""Global keys whose value is a 12-digit account ID (IAM User Guide, "AWS global condition
+context keys")."""
+
+
+def _account_id_issues(cond: Cond, spec: OperatorSpec) -> list[tuple[int | None, str]]:
+    """Values of an account key that can never equal an account ID: the condition then
+    never matches (a learner's 11-digit account is refused nowhere; it just fails)."""
+    if cond.key.lower() not in ACCOUNT_KEYS or not spec.kind.startswith("string"):
+        return []
+    out = []
+    for i, value in enumerate(cond.values):
+        if ACCOUNT_ID.match(value) or "${" in value or (spec.kind == "string-like" and ("*" in value
+                                                                      or "?" in value)):
+            continue
+        digits = f" ({len(value)} digits)" if value.isdigit() else ""
+        out.append((i if len(cond.values) > 1 else None,
+                    f'"{value}"{digits} is not an account ID: {cond.key} is always the '
+                    "12-digit ID of an account, so this value matches no request"
+                    + ("." if len(cond.values) > 1 else
+                       " and the condition is never true." if not spec.negated else
+                       " and the negated condition is always true.")))
+    return out
 
 
 @lru_cache(maxsize=65536)

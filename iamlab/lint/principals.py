@@ -47,6 +47,9 @@ transcribe transfer translate trustedadvisor vpc-flow-logs waf wafv2 workspaces 
 alexa-appkit alexa-connectedhome
 """))
 
+AMAZON_COM_NAMES = frozenset(("alexa-appkit", "alexa-connectedhome"))
+"""The service principals that end in .amazon.com instead of .amazonaws.com."""
+
 _REGION_PART = re.compile(r"\.[a-z]{2}(-[a-z]+)+-\d+\Z")
 
 
@@ -83,6 +86,14 @@ def check_service_principal(principal: str) -> tuple[str, str | None, str] | Non
         return (f'"{principal}" is not a service principal: they end in .amazonaws.com '
                 f"({example}), and IAM rejects the trust policy with \"Invalid principal\"."
                 + hint, fix, "error")
+    if _suffix(principal) == ".amazon.com" and name not in AMAZON_COM_NAMES:
+        close = [name] if name in candidates else difflib.get_close_matches(
+            name, candidates, n=1, cutoff=0.8)
+        fix = f"{close[0]}.amazonaws.com" if close else None
+        hint = f" Did you mean {fix}?" if fix else ""
+        return (f'"{principal}" is not a service principal: AWS service principals end in '
+                f".amazonaws.com ({example}); only a few Alexa ones end in .amazon.com. IAM "
+                'rejects the trust policy with "Invalid principal".' + hint, fix, "error")
     if name in candidates:
         return None
     close = difflib.get_close_matches(name, candidates, n=2, cutoff=0.8)
