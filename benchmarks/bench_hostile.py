@@ -1,5 +1,6 @@
-"""Hostile input: every IAM wildcard match is linear in the value's length, and a 100 KB
-hostile policy is decided or rejected within a second (issue 13).
+"""Hostile input: every IAM wildcard match is linear in the value's length, a 100 KB
+hostile policy is decided or rejected within a second (issue 13), and a 50 MB policy given
+to ``lint_policy`` from Python is refused at once, as the command refuses it.
 
 Run: ``.venv/bin/python benchmarks/bench_hostile.py``. Times are CPU time
 (``time.process_time``), best of several rounds: the machine is shared, and other work only
@@ -183,11 +184,39 @@ def whole_inputs() -> None:
     print(f"\nthe hostile case's answer: {(answer['decision'] or answer['error'])[:200]}")
 
 
+def python_inputs() -> None:
+    """A 50 MB policy handed to ``lint_policy`` from Python (a string, bytes, a dict): refused
+    at once, as ``iamlab lint`` refuses a file past 128 KiB, rather than parsed and linted."""
+    import tracemalloc
+
+    from iamlab.lint import lint_policy, prepare
+    prepare()
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    doc = {"Version": "2012-10-17",
+           "Statement": [statement] * (50_000_000 // len(json.dumps(statement)))}
+    text = json.dumps(doc)
+    sources: list[tuple[str, Any]] = [
+        (f"a string of {len(text) / 1e6:.0f} MB ({len(doc['Statement']):,} statements)", text),
+        ("the same as bytes", text.encode()), ("the same as a dict", doc)]
+    print("\n## lint_policy from Python, 50 MB (target: the command's answer, within 1 s)\n")
+    print("| source | CPU s, best of 3 | peak memory allocated by the call | findings |")
+    print("| --- | ---: | ---: | --- |")
+    for name, source in sources:
+        seconds = best_of(lambda source=source: lint_policy(source), 3)
+        tracemalloc.start()
+        findings = lint_policy(source)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        codes = ", ".join(sorted({f.code for f in findings}))
+        print(f"| {name} | {seconds:.3f} | {peak / 1e6:.1f} MB | {codes} |")
+
+
 def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, "
           f"python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
     linear_table()
     whole_inputs()
+    python_inputs()
 
 
 if __name__ == "__main__":

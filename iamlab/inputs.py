@@ -2,7 +2,8 @@
 
 The limits follow AWS's own quotas, with room to spare (README, "Input limits"):
 
-* a policy (``iamlab lint``): the largest policy document any AWS service accepts is a KMS
+* a policy (``iamlab lint``, and :func:`iamlab.lint.lint_policy` whatever it is given,
+  :func:`over_limit`): the largest policy document any AWS service accepts is a KMS
   key policy, 32 KiB (KMS API reference, PutKeyPolicy: "The policy size limit is 32 KiB
   (32768 bytes)"); IAM's own are smaller (IAM User Guide, "IAM and AWS STS quotas":
   6,144 characters for a managed policy, 10,240 for a role's inline policies). iamlab
@@ -27,7 +28,7 @@ from iamlab.errors import IamlabError
 
 __all__ = ["CASE_LIMIT_WHY", "DUMP_LIMIT_WHY", "MAX_CASE_LINE_BYTES", "MAX_DUMP_BYTES",
            "MAX_POLICY_BYTES", "POLICY_LIMIT_WHY", "InputTooLarge", "limited_lines",
-           "read_limited", "too_large"]
+           "over_limit", "read_limited", "too_large"]
 
 MAX_POLICY_BYTES = 131_072
 POLICY_LIMIT_WHY = ("no AWS policy is that large: the largest AWS accepts is a KMS key "
@@ -57,6 +58,17 @@ def too_large(where: str, what: str, limit: int, why: str) -> InputTooLarge:
     """The error for ``where`` holding more than ``limit`` bytes of ``what``."""
     return InputTooLarge(f"{where} is larger than {_size(limit)}, the most iamlab reads "
                          f"for {what} ({why})")
+
+
+def over_limit(text: str | bytes, limit: int) -> bool:
+    """Whether ``text`` (given from Python rather than read from a file) holds more than
+    ``limit`` bytes, a ``str`` counted in UTF-8 as a file of it would be. Encodes only when
+    the length alone cannot tell (a character is one to four bytes)."""
+    if isinstance(text, bytes) or len(text) > limit:
+        return len(text) > limit
+    if len(text) * 4 <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
 
 
 def read_limited(source: str | os.PathLike[str] | IO[bytes], limit: int, what: str,

@@ -407,7 +407,7 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
-def _looks_like_path(text: str) -> bool:
+def looks_like_path(text: str) -> bool:
     """Whether a string given as a policy is a file name (``examples/x.json``) rather than
     JSON text: one line, not starting like JSON, and an existing file or a ``.json`` name."""
     name = text.strip()
@@ -427,7 +427,7 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
             raise PolicyError([Problem("not-json", "the policy holds something that is not "
                                        f"JSON: {exc}")]) from None
         return value, Locations.empty(), None
-    if isinstance(source, str) and _looks_like_path(source):
+    if isinstance(source, str) and looks_like_path(source):
         source = Path(source)
     if isinstance(source, os.PathLike):
         try:

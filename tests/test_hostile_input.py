@@ -24,6 +24,7 @@ from iamlab.errors import Problem
 from iamlab.graph import build_graph
 from iamlab.graph.dot import node_id, to_dot
 from iamlab.graph.render import dot_program
+from iamlab.inputs import MAX_POLICY_BYTES
 from iamlab.lint import lint_policy
 from iamlab.printable import printable
 from iamlab.world import AccessDenied, ParamValidationError, ServiceError, ValidationError, World
@@ -209,7 +210,41 @@ def test_lint_refuses_more_than_its_input_limit(tmp_path: Path,
     assert main(["lint", str(huge)]) == 2
     err = capsys.readouterr().err
     assert "KMS key policy, 32 KiB" in err and err.count("\n") == 1
-    assert lint_policy(huge)[0].code == "grammar-unreadable"
+    assert lint_policy(huge)[0].code == "grammar-too-large"
+
+
+def _padded(chars: str, size: int) -> str:
+    """A policy of about ``size`` characters, padded with ``chars`` in its Id."""
+    head, tail = '{"Version": "2012-10-17", "Id": "', '", "Statement": []}'
+    return head + chars * ((size - len(head) - len(tail)) // len(chars)) + tail
+
+
+def test_lint_policy_from_python_has_the_limit_the_command_has(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Text, bytes, a dict or a file name given to lint_policy from Python is refused past
+    128 KiB, with the reason the command gives (README, "Input limits"), and nothing else
+    is reported: the linter never got to it."""
+    over = _padded("x", MAX_POLICY_BYTES + 10)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(over.encode())))
+    assert main(["lint", "-"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("iamlab lint: the input is larger than 128 KiB")
+    named = tmp_path / "big.json"
+    named.write_text(over)
+    for source in (over, over.encode(), json.loads(over), str(named)):
+        [finding] = lint_policy(source)
+        assert finding.code == "grammar-too-large" and finding.severity == "error"
+        assert "larger than 128 KiB, the most iamlab reads for a policy" in finding.message
+        assert said.split("(", 1)[1].strip() in finding.message  # the same reason
+
+
+def test_lint_policy_counts_text_from_python_in_utf8_bytes() -> None:
+    """As a file would hold it: 70,000 "é" are 140,000 bytes (over the limit) although they
+    are fewer characters than the limit; 40,000 are linted."""
+    assert lint_policy(_padded("é", 70_000))[0].code == "grammar-too-large"
+    assert "grammar-too-large" not in {f.code for f in lint_policy(_padded("é", 40_000))}
+    assert "grammar-too-large" not in {f.code for f in lint_policy(_padded("x", 120_000))}
 
 
 def test_lint_reads_a_policy_just_under_the_limit(tmp_path: Path) -> None:

@@ -296,3 +296,101 @@ def test_session_of_a_role_with_a_path_is_named_by_the_role_arn(world, statement
     assert out["AssumedRoleUser"]["Arn"] == "arn:aws:sts::111122223333:assumed-role/Builder/ci-1"
     session = world.session(out["Credentials"])
     assert session.s3.get_object(Bucket="artifacts", Key="app.zip")["Body"].read() == b"PK"
+
+
+# -- source identity along a chain of roles ---------------------------------------------------
+PUBLISHER = "arn:aws:iam::111122223333:role/Publisher"
+
+
+def chain_world(world, *, trust_actions=("sts:AssumeRole", "sts:SetSourceIdentity"),
+                deployer_actions=("sts:AssumeRole", "sts:SetSourceIdentity"), trusted=ROLE):
+    """Deployer may set a source identity; Publisher trusts ``trusted`` with
+    ``trust_actions``; Deployer's own policy allows ``deployer_actions`` on Publisher."""
+    a = world.admin
+    a.iam.update_assume_role_policy(RoleName="Deployer", PolicyDocument=trust_account(
+        actions=("sts:AssumeRole", "sts:SetSourceIdentity")))
+    a.iam.put_role_policy(RoleName="Deployer", PolicyName="BecomePublisher",
+                          PolicyDocument=allow(list(deployer_actions), PUBLISHER))
+    a.iam.create_role(RoleName="Publisher", AssumeRolePolicyDocument={
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": trusted}, "Action": list(trust_actions)}]})
+
+
+def deployer_session(world, source_identity="bob"):
+    kwargs = {"SourceIdentity": source_identity} if source_identity else {}
+    out = bob(world).sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy", **kwargs)
+    return world.session(out["Credentials"])
+
+
+def test_a_chained_call_cannot_change_the_source_identity(world):
+    """IAM User Guide, "Monitor and control actions taken with assumed roles", "Role chaining
+    and cross-account requirements": "If the user attempts to set a source identity that is
+    different from the value set when CriticalRole was assumed, the assume role request will
+    be denied." Even though every policy allows sts:SetSourceIdentity."""
+    chain_world(world)
+    deployer = deployer_session(world, "bob")
+    with pytest.raises(AccessDenied) as err:
+        deployer.sts.assume_role(RoleArn=PUBLISHER, RoleSessionName="pub",
+                                 SourceIdentity="mallory")
+    assert err.value.code == "AccessDenied" and err.value.action == "sts:SetSourceIdentity"
+    assert err.value.message == (
+        "User: arn:aws:sts::111122223333:assumed-role/Deployer/deploy is not authorized to "
+        f"perform: sts:SetSourceIdentity on resource: {PUBLISHER}")
+    assert "already carries the source identity 'bob'" in err.value.summary
+    assert "'mallory'" in err.value.explain()
+    last = world.call_log.records[-1]
+    assert (last.operation, last.action, last.error) == \
+        ("AssumeRole", "sts:SetSourceIdentity", "AccessDenied")
+    # nothing was issued: the caller is still the Deployer session
+    assert deployer.sts.get_caller_identity()["Arn"].endswith("assumed-role/Deployer/deploy")
+
+
+def test_a_chained_call_may_repeat_or_omit_the_source_identity(world):
+    """Same section: "The source identity was set during the assumption of CriticalRole, so
+    it does not need to be explicitly set again"; it "persists from the first assumed role
+    session", so both aws:SourceIdentity and sts:SourceIdentity are in the request context."""
+    chain_world(world)
+    deployer = deployer_session(world, "bob")
+    repeated = deployer.sts.assume_role(RoleArn=PUBLISHER, RoleSessionName="again",
+                                        SourceIdentity="bob")
+    omitted = deployer.sts.assume_role(RoleArn=PUBLISHER, RoleSessionName="left-out")
+    assert repeated["SourceIdentity"] == omitted["SourceIdentity"] == "bob"
+    decided = world.call_log.records[-1].decision
+    assert decided is not None and decided.request.action == "sts:AssumeRole"
+    assert decided.request.context.get_values("sts:SourceIdentity") == ("bob",)
+    assert decided.request.context.get_values("aws:SourceIdentity") == ("bob",)
+    publisher = world.session(omitted["Credentials"])
+    decision = publisher.can("s3:GetObject", "arn:aws:s3:::artifacts/app.zip")
+    assert decision.request.context.get_values("aws:SourceIdentity") == ("bob",)
+
+
+def test_a_carried_source_identity_needs_sts_set_source_identity_on_both_sides(world):
+    """"Permissions required to set source identity": with role chaining, sts:SetSourceIdentity
+    is required in both the permissions policy of the principal who is assuming the role and
+    in the role trust policy of the target role, "Otherwise, the assume role operation will
+    fail" (the chain's example call sets no source identity and its policies allow it)."""
+    chain_world(world, trust_actions=("sts:AssumeRole",))
+    with pytest.raises(AccessDenied) as err:
+        deployer_session(world, "bob").sts.assume_role(RoleArn=PUBLISHER,
+                                                       RoleSessionName="pub")
+    assert err.value.action == "sts:SetSourceIdentity"
+    assert err.value.decision.blocked_by.value == "trust"
+    assert "passes to the new session" in err.value.summary
+    # without a source identity, the same chain needs no sts:SetSourceIdentity
+    plain = deployer_session(world, None).sts.assume_role(RoleArn=PUBLISHER,
+                                                          RoleSessionName="pub")
+    assert "SourceIdentity" not in plain
+
+
+def test_a_carried_source_identity_needs_the_callers_own_permission(world):
+    """Same section: the permissions policy of the principal who is assuming the role (here the
+    Deployer role) must allow sts:SetSourceIdentity too when the trust policy trusts the
+    account rather than naming the role (a trust policy naming the role itself grants alone
+    in the same account, as for sts:AssumeRole)."""
+    chain_world(world, deployer_actions=("sts:AssumeRole",),
+                trusted="arn:aws:iam::111122223333:root")
+    with pytest.raises(AccessDenied) as err:
+        deployer_session(world, "bob").sts.assume_role(RoleArn=PUBLISHER,
+                                                       RoleSessionName="pub")
+    assert err.value.action == "sts:SetSourceIdentity"
+    assert err.value.decision.blocked_by.value == "identity"

@@ -19,17 +19,25 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from iamlab.errors import PolicyError
-from iamlab.inputs import MAX_POLICY_BYTES, POLICY_LIMIT_WHY, InputTooLarge, read_limited
+from iamlab.inputs import (
+    MAX_POLICY_BYTES,
+    POLICY_LIMIT_WHY,
+    InputTooLarge,
+    over_limit,
+    read_limited,
+    too_large,
+)
 from iamlab.jsonloc import Locations
 from iamlab.lint import grammar, quotas
 from iamlab.lint.codes import CODES, Code
 from iamlab.lint.finding import SEVERITIES, Finding
 from iamlab.lint.model import LintContext, Options, Stmt, statements_of
 from iamlab.lint.quotas import CONTAINERS, DEFAULT_CONTAINER
-from iamlab.parse import PolicySource, load_document
+from iamlab.parse import PolicySource, load_document, looks_like_path
 from iamlab.policy import PolicyKind
 
 __all__ = ["CODES", "CONTAINERS", "DEFAULT_CONTAINER", "SEVERITIES", "Code", "Finding",
@@ -108,16 +116,23 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
           ) -> tuple[PolicyKind, list[Finding]]:
     """The findings, and the kind checked as (``wanted``, or guessed when None). A path or
     bytes are turned into text here, once, so that the text is still at hand (for the size
-    quotas) when it is not valid JSON."""
+    quotas) when it is not valid JSON. Whatever the source, no more than
+    :data:`~iamlab.inputs.MAX_POLICY_BYTES` is linted, as ``iamlab lint`` reads no more."""
     kind = wanted if wanted is not None else PolicyKind.IDENTITY
     text: str | None = None
+    if isinstance(source, (str, bytes, Mapping)) and _too_large(source):
+        return kind, [_too_large_finding(too_large("the policy", "a policy", MAX_POLICY_BYTES,
+                                                   POLICY_LIMIT_WHY))]
+    if isinstance(source, str) and looks_like_path(source):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         try:
             raw = read_limited(source, MAX_POLICY_BYTES, "a policy", POLICY_LIMIT_WHY)
-        except (OSError, InputTooLarge) as exc:
-            why = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        except InputTooLarge as exc:
+            return kind, [_too_large_finding(exc, f"cannot read {os.fspath(source)}: ")]
+        except OSError as exc:
             return kind, [Finding("grammar-unreadable", "error",
-                                  f"cannot read {os.fspath(source)}: {why}",
+                                  f"cannot read {os.fspath(source)}: {exc.strerror or exc}",
                                   doc_url=CODES["grammar"].doc_url)]
         source = raw
     if isinstance(source, bytes):
@@ -149,6 +164,30 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
             check(ctx, st)
     quotas.check(ctx)
     return kind, ctx.findings
+
+
+def _too_large(source: str | bytes | Mapping[str, Any]) -> bool:
+    """Whether a policy given from Python is larger than ``iamlab lint`` reads (a mapping
+    measured as the JSON text AWS would receive; one that is not JSON is left to the
+    parser, which says so)."""
+    if isinstance(source, Mapping):
+        # encoded piece by piece (the pure-Python encoder is lazy), stopping past the limit
+        encoder = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        size = 0
+        try:
+            for piece in encoder.iterencode(source):
+                size += len(piece.encode("utf-8", "surrogatepass"))
+                if size > MAX_POLICY_BYTES:
+                    return True
+        except (TypeError, ValueError, RecursionError):
+            return False
+        return False
+    return over_limit(source, MAX_POLICY_BYTES)
+
+
+def _too_large_finding(exc: InputTooLarge, prefix: str = "") -> Finding:
+    return Finding("grammar-too-large", "error", f"{prefix}{exc}; nothing in it was checked.",
+                   doc_url=CODES["quota-exceeded"].doc_url)
 
 
 @contextmanager

@@ -460,16 +460,19 @@ def sessions() -> Sessions:
          "Resource": "arn:aws:s3:::reports/teams/${aws:PrincipalTag/team}/*"},
         {"Sid": "ListReports", "Effect": "Allow", "Action": "s3:ListBucket",
          "Resource": "arn:aws:s3:::reports"},
-        {"Sid": "BecomePublisher", "Effect": "Allow", "Action": "sts:AssumeRole",
+        {"Sid": "BecomePublisher", "Effect": "Allow",
+         "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
          "Resource": "arn:aws:iam::111122223333:role/ReportsPublisher"}]})
 
     # ReportsPublisher: assumed from a ReportsAnalyst session (role chaining); may last
-    # 12 hours when assumed directly, but a chained session is capped at one hour
+    # 12 hours when assumed directly, but a chained session is capped at one hour; it
+    # accepts the transitive tag and the source identity the analyst session passes on
     admin.iam.create_role(RoleName="ReportsPublisher", MaxSessionDuration=12 * 3600,
                           AssumeRolePolicyDocument={"Version": VERSION, "Statement": [{
                               "Effect": "Allow", "Principal": {
                                   "AWS": "arn:aws:iam::111122223333:role/ReportsAnalyst"},
-                              "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+                              "Action": ["sts:AssumeRole", "sts:TagSession",
+                                         "sts:SetSourceIdentity"]}]})
     admin.iam.put_role_policy(RoleName="ReportsPublisher", PolicyName="PublishTeamReports",
                               PolicyDocument=allow("s3:PutObject", "arn:aws:s3:::reports/"
                                                    "teams/${aws:PrincipalTag/team}/*"))

@@ -6,7 +6,10 @@ actions taken with assumed roles" for source identity): the role's trust policy 
 the caller, and, unless the trust policy names the caller itself in the same account, the
 caller's own policies must allow ``sts:AssumeRole`` too; the engine applies those rules.
 Session tags need ``sts:TagSession`` and a source identity ``sts:SetSourceIdentity``, both
-in the trust policy. DurationSeconds runs from 900 s up to the role's MaxSessionDuration,
+in the trust policy. A source identity, once set, passes down a chain of roles and cannot be
+changed: a chained call that asks for another one is denied, and the next role must allow
+``sts:SetSourceIdentity`` even when the call leaves it out ("Role chaining and cross-account
+requirements"). DurationSeconds runs from 900 s up to the role's MaxSessionDuration,
 and at most one hour when a role session assumes another role (role chaining).
 """
 
@@ -46,6 +49,14 @@ def _check_length(value: Any, member: str, low: int, high: int,
         raise validation(value, member,
                          f"Member must satisfy regular expression pattern: {shown}")
     return value
+
+
+def _carried_note(carried: str) -> str:
+    """Why a chained AssumeRole that set no source identity still needs
+    ``sts:SetSourceIdentity``."""
+    return (f"(iamlab: this session carries the source identity {carried!r}, which passes to "
+            "the new session, so the role's trust policy and the caller's own policies must "
+            "both allow sts:SetSourceIdentity, even when the call does not set it.)")
 
 
 def _check_duration(value: Any, high: int) -> None:
@@ -129,7 +140,8 @@ class StsClient(ServiceClient):
                 ctx["sts:ExternalId"] = ExternalId
             if transitive:
                 ctx["sts:TransitiveTagKeys"] = sorted(transitive)
-            source_identity = SourceIdentity or (prev.source_identity if prev else None)
+            carried = prev.source_identity if prev else None
+            source_identity = carried or SourceIdentity
             if source_identity:
                 ctx["sts:SourceIdentity"] = source_identity
             if mfa:
@@ -145,9 +157,10 @@ class StsClient(ServiceClient):
             if tags:
                 call.authorize("sts:TagSession", RoleArn, account=account, policy=trust,
                                context=ctx)
-            if SourceIdentity:
+            if source_identity:
+                self._check_source_identity(call, carried, SourceIdentity, RoleArn)
                 call.authorize("sts:SetSourceIdentity", RoleArn, account=account, policy=trust,
-                               context=ctx)
+                               context=ctx, note=_carried_note(carried) if carried else "")
             assert role is not None  # a missing role can never be allowed
             chained = prev is not None and prev.role_arn is not None
             if DurationSeconds > role.max_session_duration:
@@ -195,6 +208,23 @@ class StsClient(ServiceClient):
             return {"Credentials": made.credentials.to_dict()}
 
     # -- helpers ----------------------------------------------------------------------------
+    def _check_source_identity(self, call: Call, carried: str | None, asked: str | None,
+                               role_arn: str) -> None:
+        """A session's source identity cannot be changed along a chain: asking for a
+        different one is denied (IAM User Guide, "Monitor and control actions taken with
+        assumed roles", "Role chaining and cross-account requirements")."""
+        if carried is None or asked is None or asked == carried:
+            return
+        # no policy decided this: the log shows the refused permission and AWS's message
+        call.decision, call.action, call.resource = None, "sts:SetSourceIdentity", role_arn
+        raise AccessDenied(None, principal=call.caller.arn, action="sts:SetSourceIdentity",
+                           resource=role_arn, code=self.denied_code,
+                           note=f"(iamlab: this session already carries the source identity "
+                                f"{carried!r}, set when the chain of roles began, and a "
+                                f"source identity cannot be changed, so AWS denies "
+                                f"{asked!r}. Leave SourceIdentity out, or give {carried!r} "
+                                f"again: either way the new session carries {carried!r}.)")
+
     def _session_policies(self, document: Any, arns: list[dict[str, str]] | None
                           ) -> tuple[Policy, ...]:
         found: list[Policy] = []
