@@ -128,7 +128,8 @@ def _run_all_as_jupyterlab(nb: nbformat.NotebookNode, cwd: Path) -> list[str]:
         replies = {}
         while len(replies) < len(ids):
             reply = kc.get_shell_msg(timeout=120)
-            replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
+            if reply["parent_header"].get("msg_id") in ids:  # not a late kernel_info reply
+                replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
         return [replies[i] for i in ids]
     finally:
         kc.stop_channels()
