@@ -51,7 +51,8 @@ class Playground(W.VBox):  # type: ignore[misc]
     ``"boundary"`` (the role's permissions boundary), ``"scp"`` (an SCP attached to the
     role's account), ``"session"`` (a session policy passed when assuming the role) and
     ``"resource"`` (the own policy of the request's resource, a bucket policy for an S3
-    object), or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
+    object: it follows the request to another resource, keeping what was typed for each),
+    or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
     ``resource_policy=`` or what the world has; empty text means no such policy. ``flow``
     draws AWS's evaluation flow for step 2 (:class:`~iamlab.widgets.FlowView`), the path
     taken highlighted and the deciding policy named (``flow_step`` switches to step 1)::
