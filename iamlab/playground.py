@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from iamlab.arn import PrincipalType, identify
+from iamlab.arn import PrincipalType, identify, parse_arn
 from iamlab.context import aws_context
 from iamlab.decision import Decision
 from iamlab.engine import TRUST_ACTIONS, PolicySet, evaluate
@@ -388,6 +388,25 @@ class RolePlayground:
             if resource not in self.resource_policies:
                 return bucket
         return resource
+
+    def editable_holder(self, resource: str) -> str | None:
+        """The ARN whose own policy a learner edits for a request on ``resource`` (its
+        :meth:`policy_holder`: a bucket for an S3 object), or None when there is none to
+        edit: the request names no single resource (``*``, or text that is not an ARN), or
+        names a role, whose resource-based policy is its trust policy (edited as such)."""
+        resource = resource.strip()
+        parsed = parse_arn(resource)
+        if parsed is None:
+            return None
+        if parsed.service == "iam" and parsed.resource.startswith("role/"):
+            return None
+        return self.policy_holder(resource)
+
+    def own_policy(self, holder: str) -> Policy | None:
+        """The policy ``holder`` has of its own as the playground started (``None`` for a
+        role: its trust policy is edited as such, see :meth:`editable_holder`)."""
+        found = self.resource_policies.get(holder)
+        return None if found is None or found.kind is PolicyKind.TRUST else found
 
     def with_boundary(self, boundary: Policy | PolicySource | None) -> RolePlayground:
         """The same playground with another permissions boundary (None: none)."""

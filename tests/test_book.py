@@ -10,7 +10,6 @@ note, and no solution is published.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
 from pathlib import Path
@@ -61,12 +60,9 @@ def test_a_rebuild_reuses_pages_whose_notebook_did_not_change(
 
 
 def test_the_book_in_chromium(book: tuple[ModuleType, list[Path]]) -> None:
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _unavailable
+    from browser_helpers import browser_page, require_chromium
 
-    if not (Path(CHROMIUM).exists() and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+    require_chromium()
     _, pages = book
     refused: list[str] = []
 
@@ -78,41 +74,36 @@ def test_the_book_in_chromium(book: tuple[ModuleType, list[Path]]) -> None:
             route.abort()
 
     diagrams = notes = 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.route("**/*", only_files)
-            for path in pages:
-                page.goto(path.as_uri())
-                page.wait_for_load_state("load")
-                assert page.title(), path.name
-                links = page.eval_on_selector_all(
-                    "a[href]", "els => els.map(a => a.getAttribute('href'))")
-                for href in links:
-                    target = href.split("#")[0]
-                    if not target or re.match(r"[a-z]+:", target):
-                        continue  # an anchor on the page, or a link out (not followed)
-                    assert (path.parent / target).exists(), f"{path.name}: broken link {href}"
-                if path.name == "index.html":
-                    assert len(page.locator("#course-map a").all()) == len(pages) - 1
-                    continue
-                assert page.locator("#top-nav a[href='index.html']").count() == 1
-                assert page.locator("#bottom-nav").count() == 1
-                # every diagram is drawn, with a size, and no picture is broken
-                for svg in page.locator(".jp-OutputArea svg, .iamlab-graph svg").all():
-                    box = svg.bounding_box()
-                    assert box and box["width"] > 20 and box["height"] > 20, path.name
-                    diagrams += 1
-                broken = page.eval_on_selector_all(
-                    "img", "els => els.filter(i => !(i.complete && i.naturalWidth > 0))"
-                    ".map(i => i.src)")
-                assert broken == [], f"{path.name}: {broken}"
-                notes += page.locator(".iamlab-book-play").count()
-                text = page.inner_text("body")
-                assert "Traceback" not in text, path.name
-        finally:
-            browser.close()
+    with browser_page(1200, 900) as page:
+        page.route("**/*", only_files)
+        for path in pages:
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            assert page.title(), path.name
+            links = page.eval_on_selector_all(
+                "a[href]", "els => els.map(a => a.getAttribute('href'))")
+            for href in links:
+                target = href.split("#")[0]
+                if not target or re.match(r"[a-z]+:", target):
+                    continue  # an anchor on the page, or a link out (not followed)
+                assert (path.parent / target).exists(), f"{path.name}: broken link {href}"
+            if path.name == "index.html":
+                assert len(page.locator("#course-map a").all()) == len(pages) - 1
+                continue
+            assert page.locator("#top-nav a[href='index.html']").count() == 1
+            assert page.locator("#bottom-nav").count() == 1
+            # every diagram is drawn, with a size, and no picture is broken
+            for svg in page.locator(".jp-OutputArea svg, .iamlab-graph svg").all():
+                box = svg.bounding_box()
+                assert box and box["width"] > 20 and box["height"] > 20, path.name
+                diagrams += 1
+            broken = page.eval_on_selector_all(
+                "img", "els => els.filter(i => !(i.complete && i.naturalWidth > 0))"
+                ".map(i => i.src)")
+            assert broken == [], f"{path.name}: {broken}"
+            notes += page.locator(".iamlab-book-play").count()
+            text = page.inner_text("body")
+            assert "Traceback" not in text, path.name
     assert refused == []
     assert diagrams >= 1  # the playground's diagram, as it starts
     assert notes >= 1

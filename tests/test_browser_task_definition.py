@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_browser import _browser, _open, lab  # noqa: F401  (the fixture and helpers)
+from browser_helpers import browser_page, dot_only, lab, open_notebook  # noqa: F401
 
 from iamlab import exercises
 
@@ -21,52 +21,46 @@ pytestmark = pytest.mark.browser
 NOTEBOOK = "04-ecs-task-roles.ipynb"
 
 
+def _shot(widget: object, name: str) -> None:
+    if os.environ.get("IAMLAB_SCREENSHOTS"):  # a folder, to look at the grade
+        widget.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"]) / name))  # type: ignore[attr-defined]
+
+
+@dot_only  # checked once, with dot
 def test_a_learner_fixes_the_task_definition(lab: tuple[str, str, str]) -> None:  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    url, token, mode = lab
-    if mode != "dot":
-        pytest.skip("checked once, with dot")
+    url, token, _ = lab
     ex = exercises.get("ecs-fix-task-definition")
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _open(page, url, token, NOTEBOOK)
-            widget = page.locator(".iamlab-exercise").filter(
-                has_text="Fix the task definition").first
-            widget.scroll_into_view_if_needed()
-            text = widget.locator(".iamlab-document-editor textarea").first
-            status = widget.locator(".iamlab-document-editor .iamlab-messages")
-            check = widget.get_by_role("button", name="Check")
-            output = widget.locator(".iamlab-grade-output")
+    with browser_page(1400, 1000) as page:
+        open_notebook(page, url, token, NOTEBOOK)
+        widget = page.locator(".iamlab-exercise").filter(
+            has_text="Fix the task definition").first
+        widget.scroll_into_view_if_needed()
+        text = widget.locator(".iamlab-document-editor textarea").first
+        status = widget.locator(".iamlab-document-editor .iamlab-messages")
+        check = widget.get_by_role("button", name="Check")
+        output = widget.locator(".iamlab-grade-output")
 
-            check.click()  # the colleague's definition, as given
-            expect(output).to_contain_text("stopped before the application ran",
-                                           timeout=20_000)
-            expect(output).to_contain_text("OrderReaderTaskRole")
+        check.click()  # the colleague's definition, as given
+        expect(output).to_contain_text("stopped before the application ran", timeout=20_000)
+        expect(output).to_contain_text("with OrderReaderTaskRole (the role in executionRoleArn)")
 
-            text.fill('{"family": "order-reader" "containerDefinitions": []}')
-            expect(status).to_contain_text("line 1, column 27", timeout=10_000)
-            if os.environ.get("IAMLAB_SCREENSHOTS"):
-                widget.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"])
-                                           / "task-definition-bad-json.png"))
+        text.fill('{"family": "order-reader" "containerDefinitions": []}')
+        expect(status).to_contain_text("line 1, column 27", timeout=10_000)
+        expect(widget).to_contain_text("You have edited your answer since this grade")
+        _shot(widget, "task-definition-bad-json.png")
 
-            team = "arn:aws:iam::111122223333:role/OrdersTeamRole"
-            broad = {**ex.reference, "taskRoleArn": team, "executionRoleArn": team}
-            text.fill(json.dumps(broad, indent=2))
-            expect(status).to_be_empty(timeout=10_000)
-            check.click()
-            expect(output).to_contain_text("A request the task forbids is allowed",
-                                           timeout=20_000)
-            expect(output).to_contain_text('"action": "sqs:DeleteQueue"')
-            if os.environ.get("IAMLAB_SCREENSHOTS"):  # a folder, to look at the grade
-                widget.screenshot(path=str(Path(os.environ["IAMLAB_SCREENSHOTS"])
-                                           / "task-definition-too-broad.png"))
+        team = "arn:aws:iam::111122223333:role/OrdersTeamRole"
+        broad = {**ex.reference, "taskRoleArn": team, "executionRoleArn": team}
+        text.fill(json.dumps(broad, indent=2))
+        expect(status).to_be_empty(timeout=10_000)
+        check.click()
+        expect(output).to_contain_text("A request the task forbids is allowed", timeout=20_000)
+        expect(output).to_contain_text('"action": "sqs:DeleteQueue"')
+        _shot(widget, "task-definition-too-broad.png")
 
-            text.fill(json.dumps(ex.reference, indent=2))
-            check.click()
-            expect(output).to_contain_text("Passed", timeout=20_000)
-            expect(widget).to_contain_text("answer = ")
-        finally:
-            browser.close()
+        text.fill(json.dumps(ex.reference, indent=2))
+        check.click()
+        expect(output).to_contain_text("Passed", timeout=20_000)
+        expect(widget).to_contain_text("answer = ")

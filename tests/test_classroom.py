@@ -146,27 +146,21 @@ def test_a_wrong_password_is_refused(hub: Any) -> None:
 
 @pytest.mark.browser
 def test_one_learner_in_chromium_through_the_hub(hub: Any) -> None:
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
+    from browser_helpers import browser_page, require_chromium
 
-    if not (Path(CHROMIUM).exists() and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import expect, sync_playwright
+    require_chromium()
+    from playwright.sync_api import expect
 
     started = time.monotonic()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(f"{hub.url}/hub/login")
-            page.fill("input[name=username]", "browser-learner")
-            page.fill("input[name=password]", hub.password)
-            page.click("input[type=submit], button[type=submit]")
-            # the learner lands in their own JupyterLab, on the start notebook
-            page.wait_for_url("**/user/browser-learner/lab**", timeout=120_000)
-            page.goto(f"{hub.url}/user/browser-learner/lab/tree/{NOTEBOOK}")
-            _run_all_and_edit(page, expect)
-        finally:
-            browser.close()
+    with browser_page() as page:
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("input[name=username]", "browser-learner")
+        page.fill("input[name=password]", hub.password)
+        page.click("input[type=submit], button[type=submit]")
+        # the learner lands in their own JupyterLab, on the start notebook
+        page.wait_for_url("**/user/browser-learner/lab**", timeout=120_000)
+        page.goto(f"{hub.url}/user/browser-learner/lab/tree/{NOTEBOOK}")
+        _run_all_and_edit(page, expect)
     assert time.monotonic() - started < 180
 
 
@@ -192,12 +186,10 @@ RUN_FROM = """(index) => {
 
 
 def _run_all_and_edit(page: Any, expect: Any) -> None:
+    from browser_helpers import kernel_ready
+
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel;"
-        " return k && k.connectionStatus === 'connected'; }", timeout=60_000)
+    kernel_ready(page)
     # run all; the student edition's unanswered check cells stop the run with "Not yet",
     # and the learner goes on from the next cell (run all below), as often as needed
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

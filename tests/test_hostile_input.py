@@ -222,9 +222,9 @@ def _padded(chars: str, size: int) -> str:
 def test_lint_policy_from_python_has_the_limit_the_command_has(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    """Text, bytes, a dict or a file name given to lint_policy from Python is refused past
-    128 KiB, with the reason the command gives (README, "Input limits"), and nothing else
-    is reported: the linter never got to it."""
+    """Text, bytes, a dict (or a list) or a file name given to lint_policy from Python is
+    refused past 128 KiB, with the reason the command gives (README, "Input limits"), and
+    nothing else is reported: the linter never got to it."""
     over = _padded("x", MAX_POLICY_BYTES + 10)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(over.encode())))
     assert main(["lint", "-"]) == 2
@@ -232,7 +232,7 @@ def test_lint_policy_from_python_has_the_limit_the_command_has(
     assert said.startswith("iamlab lint: the input is larger than 128 KiB")
     named = tmp_path / "big.json"
     named.write_text(over)
-    for source in (over, over.encode(), json.loads(over), str(named)):
+    for source in (over, over.encode(), json.loads(over), [json.loads(over)], str(named)):
         [finding] = lint_policy(source)
         assert finding.code == "grammar-too-large" and finding.severity == "error"
         assert "larger than 128 KiB, the most iamlab reads for a policy" in finding.message

@@ -146,3 +146,128 @@ def test_the_flow_can_show_step_one_too() -> None:
     flow = pg.flow.flow
     assert flow.decision == "implicitDeny" and flow.decided_at == "resource"  # not trusted
     assert "trust policy" in flow.deciding_policy and "step 1" in pg.flow.graph.source
+
+
+# -- the resource tab follows the request's resource ------------------------------------------
+READER = "arn:aws:iam::111122223333:role/Reader"
+
+
+def _two_buckets() -> Any:
+    """A world with a role that may read everything, and two buckets with policies of their
+    own: reports' denies the role s3:GetObject, archive's denies nothing."""
+    from iamlab.world import World
+
+    world = World()
+    admin = world.administrator
+    admin.iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=EC2_TRUST)
+    admin.iam.put_role_policy(RoleName="Reader", PolicyName="ReadAll",
+                              PolicyDocument=doc("Allow", "s3:GetObject"))
+    for bucket in ("reports", "archive", "plain"):
+        admin.s3.create_bucket(Bucket=bucket)
+    admin.s3.put_bucket_policy(Bucket="reports", Policy=doc(
+        "Deny", "s3:GetObject", "arn:aws:s3:::reports/*", Principal={"AWS": READER},
+        Sid="NoReportsForReader"))
+    admin.s3.put_bucket_policy(Bucket="archive", Policy=doc(
+        "Allow", "s3:GetObject", "arn:aws:s3:::archive/*", Principal={"AWS": READER},
+        Sid="ArchiveForReader"))
+    return world
+
+
+def test_model_names_the_resource_whose_policy_can_be_edited(model: RolePlayground) -> None:
+    """An S3 object's own policy is its bucket's (IAM User Guide, "Identity-based policies
+    and resource-based policies"); "*" is no single resource; a role's resource-based policy
+    is its trust policy, not a tab's."""
+    assert model.editable_holder("arn:aws:s3:::reports/2025/q3.csv") == "arn:aws:s3:::reports"
+    assert model.editable_holder("arn:aws:s3:::reports") == "arn:aws:s3:::reports"
+    queue = "arn:aws:sqs:us-east-1:111122223333:orders"
+    assert model.editable_holder(queue) == queue
+    assert model.editable_holder("*") is None and model.editable_holder("reports") is None
+    assert model.editable_holder(ROLE) is None
+
+
+def test_the_resource_tab_follows_the_request_to_another_bucket() -> None:
+    world = _two_buckets()
+    pg = Playground.from_world(world, "Reader", tabs=("resource",), flow=True,
+                               resource="arn:aws:s3:::reports/q3.csv", debounce=0)
+    tab = pg.layers["resource"]
+    assert pg.holder == "arn:aws:s3:::reports" and "NoReportsForReader" in tab.value
+    assert "arn:aws:s3:::reports" in tab.title.value and pg.more.titles[0].endswith("reports")
+    assert pg.outcome.act.decision == "explicitDeny"
+    pg.request.set(resource="arn:aws:s3:::archive/old.csv")
+    assert pg.holder == "arn:aws:s3:::archive"
+    assert "ArchiveForReader" in tab.value and "NoReportsForReader" not in tab.value
+    assert "arn:aws:s3:::archive:" in tab.title.value
+    assert pg.more.titles[0] == "Resource policy: archive"
+    assert pg.outcome.act.allowed and tab.valid
+    # the learner edits archive's policy: it decides the archive request
+    tab.value = json.dumps(doc("Deny", "s3:GetObject", "arn:aws:s3:::archive/*",
+                               Principal={"AWS": READER}, Sid="EditedForArchive"))
+    assert pg.outcome.act.decision == "explicitDeny"
+    assert "EditedForArchive" in pg.outcome.act.flow().deciding_policy
+    # back to reports: its own policy as the world has it, not the archive edit
+    pg.request.set(resource="arn:aws:s3:::reports/q4.csv")
+    assert "NoReportsForReader" in tab.value and "EditedForArchive" not in tab.value
+    assert "NoReportsForReader" in pg.outcome.act.flow().deciding_policy
+    # and to archive again: the edit was kept; reset gives archive's own policy
+    pg.request.set(resource="arn:aws:s3:::archive/old.csv")
+    assert "EditedForArchive" in tab.value and pg.outcome.act.decision == "explicitDeny"
+    tab.reset()
+    assert "ArchiveForReader" in tab.value and pg.outcome.act.allowed
+    # the world itself never changed
+    assert "ArchiveForReader" in json.dumps(world.administrator.s3.get_bucket_policy(
+        Bucket="archive")["Policy"])
+
+
+def test_the_resource_tab_says_when_the_resource_has_no_policy_or_is_not_one() -> None:
+    world = _two_buckets()
+    pg = Playground.from_world(world, "Reader", tabs=("resource",),
+                               resource="arn:aws:s3:::reports/q3.csv", debounce=0)
+    tab = pg.layers["resource"]
+    pg.request.set(resource="arn:aws:s3:::plain/a.csv")  # a bucket with no policy
+    assert tab.value == "" and tab.policy is None and not tab.text.disabled
+    assert pg.more.titles[0] == "Resource policy: plain" and pg.outcome.act.allowed
+    pg.request.set(action="s3:ListAllMyBuckets", resource="*")
+    assert pg.holder is None and tab.text.disabled and tab.value == ""
+    assert "has no policy of its own to edit here" in tab.title.value
+    assert pg.more.titles[0] == "Resource policy: none"
+    assert pg.outcome.act.decision == "implicitDeny"  # the role does not allow listing
+    pg.request.set(action="s3:GetObject", resource="arn:aws:s3:::reports/q3.csv")
+    assert "NoReportsForReader" in tab.value and not tab.text.disabled
+
+
+def test_a_broken_edit_stays_with_its_bucket_and_its_last_valid_version_decides() -> None:
+    """While a policy is broken its last valid version is in force (as in every editor);
+    that version is the one of the resource the tab holds, never another bucket's."""
+    world = _two_buckets()
+    pg = Playground.from_world(world, "Reader", tabs=("resource",),
+                               resource="arn:aws:s3:::archive/old.csv", debounce=0)
+    tab = pg.layers["resource"]
+    tab.value = '{"Version": "2012-10-17", "Statement": ['
+    assert pg.view.stale and pg.outcome.act.allowed  # archive's last valid policy
+    pg.request.set(resource="arn:aws:s3:::reports/q3.csv")
+    assert tab.valid and not pg.view.stale and pg.outcome.act.decision == "explicitDeny"
+    pg.request.set(resource="arn:aws:s3:::archive/new.csv")
+    assert tab.value.endswith("[") and not tab.valid and pg.view.stale
+    assert pg.outcome.act.allowed  # archive's, not reports' deny
+
+
+def test_a_standalone_playground_tab_follows_too() -> None:
+    """Without a world: the resource policy given is the first bucket's; another bucket
+    starts with none, and a policy typed for it counts for it alone."""
+    reports_deny = doc("Deny", "s3:DeleteObject", "arn:aws:s3:::reports/*",
+                       Principal={"AWS": ROLE})
+    pg = Playground(EC2_TRUST, ALL_S3, action="s3:DeleteObject", tabs=("resource",),
+                    resource_policy=reports_deny, debounce=0)
+    tab = pg.layers["resource"]
+    assert pg.outcome.act.decision == "explicitDeny"
+    pg.request.set(resource="arn:aws:s3:::other-bucket/q3.csv")
+    assert tab.value == "" and pg.outcome.act.allowed
+    tab.value = json.dumps(doc("Deny", "s3:DeleteObject", "arn:aws:s3:::other-bucket/*",
+                               Principal={"AWS": ROLE}))
+    assert pg.outcome.act.decision == "explicitDeny"
+    pg.request.set(resource="arn:aws:s3:::reports/q3.csv")
+    assert "reports/*" in tab.value and pg.outcome.act.decision == "explicitDeny"
+    tab.value = ""
+    assert pg.outcome.act.allowed
+    tab.reset()  # back to the policy the playground was given for reports
+    assert "reports/*" in tab.value and pg.outcome.act.decision == "explicitDeny"

@@ -120,7 +120,7 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
     :data:`~iamlab.inputs.MAX_POLICY_BYTES` is linted, as ``iamlab lint`` reads no more."""
     kind = wanted if wanted is not None else PolicyKind.IDENTITY
     text: str | None = None
-    if isinstance(source, (str, bytes, Mapping)) and _too_large(source):
+    if isinstance(source, (str, bytes, Mapping, list)) and _too_large(source):
         return kind, [_too_large_finding(too_large("the policy", "a policy", MAX_POLICY_BYTES,
                                                    POLICY_LIMIT_WHY))]
     if isinstance(source, str) and looks_like_path(source):
@@ -166,11 +166,11 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
     return kind, ctx.findings
 
 
-def _too_large(source: str | bytes | Mapping[str, Any]) -> bool:
-    """Whether a policy given from Python is larger than ``iamlab lint`` reads (a mapping
-    measured as the JSON text AWS would receive; one that is not JSON is left to the
+def _too_large(source: str | bytes | Mapping[str, Any] | list[Any]) -> bool:
+    """Whether a policy given from Python is larger than ``iamlab lint`` reads (a mapping or
+    a list measured as the JSON text AWS would receive; one that is not JSON is left to the
     parser, which says so)."""
-    if isinstance(source, Mapping):
+    if isinstance(source, (Mapping, list)):
         # encoded piece by piece (the pure-Python encoder is lazy), stopping past the limit
         encoder = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
         size = 0

@@ -101,7 +101,8 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
         self.initial = text
         self._from_form = False
         self._accepted = False
-        self.title = W.HTML(f'<div class="iamlab-title">{escape(title)}</div>' if title else "")
+        self.title = W.HTML()
+        self.set_title(title)
         self.starter = W.Dropdown(
             options=[("start from…", "")] + [(s.title, s.key) for s in starters_for(self.kind)],
             value="", layout=W.Layout(width="auto"))
@@ -154,6 +155,10 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def set_title(self, title: str) -> None:
+        """Say above the editor what it edits (shown as text)."""
+        self.title.value = f'<div class="iamlab-title">{escape(title)}</div>' if title else ""
 
     def use_starter(self, key: str) -> None:
         """Replace the text with a ready-made policy (see :mod:`iamlab.widgets.starters`)."""

@@ -51,7 +51,8 @@ class Playground(W.VBox):  # type: ignore[misc]
     ``"boundary"`` (the role's permissions boundary), ``"scp"`` (an SCP attached to the
     role's account), ``"session"`` (a session policy passed when assuming the role) and
     ``"resource"`` (the own policy of the request's resource, a bucket policy for an S3
-    object), or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
+    object: it follows the request to another resource, keeping what was typed for each),
+    or ``"all"``. Each starts from ``boundary=``, ``scp=``, ``session_policy=``,
     ``resource_policy=`` or what the world has; empty text means no such policy. ``flow``
     draws AWS's evaluation flow for step 2 (:class:`~iamlab.widgets.FlowView`), the path
     taken highlighted and the deciding policy named (``flow_step`` switches to step 1)::
@@ -111,8 +112,14 @@ class Playground(W.VBox):  # type: ignore[misc]
                                                   ("step 2 · permissions", "act")],
                                          value="act", style={"button_width": "150px"})
         self.message = W.HTML()
-        self.holder = (base or RolePlayground(Policy(()), account=account)).policy_holder(
-            resource)
+        # which resource's own policy the resource tab holds follows the request (the model
+        # says which: a bucket for an S3 object); edits are kept per resource
+        self._lookup = base if base is not None else RolePlayground(
+            Policy(()), account=account, resource_policies=self.resource_policies)
+        self.holder = self._lookup.editable_holder(resource)
+        self._kept: dict[str, tuple[str, Policy | None]] = {}
+        self._initial: dict[str, str] = {}  # what "reset" gives back, by resource
+        self._following = False
         self.layers = self._layer_editors(
             _tab_names(tabs), base, account, bucket, debounce,
             {"boundary": boundary, "scp": scp, "session": session_policy,
@@ -140,12 +147,12 @@ class Playground(W.VBox):  # type: ignore[misc]
         if intro:
             children.append(W.HTML(INTRO))
         children += [self.notice, self.message, W.HBox([self.trust, self.permissions])]
+        self.more = W.Tab(children=list(self.layers.values()),
+                          titles=[self._tab_title(k) for k in self.layers])
         if self.layers:
-            more = W.Tab(children=list(self.layers.values()),
-                         titles=[_TAB_TITLES[k] for k in self.layers])
-            more.add_class("iamlab-more-policies")
+            self.more.add_class("iamlab-more-policies")
             children += [W.HTML("<div class='iamlab-title'>Other policies that count in step "
-                                "2 (edit them too)</div>"), more]
+                                "2 (edit them too)</div>"), self.more]
         children += [W.HTML("<div class='iamlab-title'>The request</div>"), self.request,
                      self.view]
         if self.flow is not None:
@@ -203,6 +210,9 @@ class Playground(W.VBox):  # type: ignore[misc]
 
     def update(self) -> None:
         """Decide the current request with the policies in force and show both steps."""
+        if self._following:  # the resource tab is being switched: decide once, after
+            return
+        self._follow_resource(self.ask.resource)
         trust = self.trust.policy
         if trust is None:
             self.message.value = ('<div class="iamlab-problem">The trust policy has problems '
@@ -245,19 +255,68 @@ class Playground(W.VBox):  # type: ignore[misc]
                  "session": PolicyKind.SESSION, "resource": PolicyKind.RESOURCE}
         found: dict[str, Policy | None] = {
             "boundary": base.boundary if base else None,
-            "resource": (base.resource_policies.get(self.holder) if base else None)
-            or self.resource_policies.get(self.holder)}
+            "resource": self._lookup.own_policy(self.holder) if self.holder else None}
         editors = {}
         for name in names:
             start = given.get(name)
             if start is None:
                 start = found.get(name) or ""
             editor = PolicyEditor(start, kinds[name], f"{self.role_name}-{name}",
-                                  _TAB_HELP[name].format(holder=self.holder), account, bucket,
+                                  self._tab_help(name), account, bucket,
                                   debounce=debounce, style=False, optional=True, rows=8)
             editor.add_class(f"iamlab-editor-{name}-tab")
             editors[name] = editor
+        if "resource" in editors:
+            self._enable_resource_tab(editors["resource"])
+            if self.holder is not None:
+                self._initial[self.holder] = editors["resource"].initial
         return editors
+
+    def _tab_title(self, name: str) -> str:
+        """A tab's title; the resource tab's names the resource whose policy it holds."""
+        if name != "resource":
+            return _TAB_TITLES[name]
+        return f"Resource policy: {self.holder.rsplit(':', 1)[-1]}" if self.holder else \
+            "Resource policy: none"
+
+    def _tab_help(self, name: str) -> str:
+        if name != "resource":
+            return _TAB_HELP[name]
+        if self.holder is None:
+            return _NO_HOLDER.format(resource=self.ask.resource)
+        return _TAB_HELP[name].format(holder=self.holder)
+
+    def _enable_resource_tab(self, editor: PolicyEditor) -> None:
+        """With no resource to hold a policy, the tab cannot be typed in."""
+        for part in (editor.text, editor.starter, editor.reset_button):
+            part.disabled = self.holder is None
+
+    def _follow_resource(self, resource: str) -> None:
+        """When the request moves to a resource with another holder, the resource tab
+        keeps what was typed for the old one and shows the new one's: as typed before, or
+        its own policy as the playground started (empty when it has none)."""
+        editor = self.layers.get("resource")
+        holder = self._lookup.editable_holder(resource)
+        if editor is None or holder == self.holder:
+            return
+        if self.holder is not None:
+            self._kept[self.holder] = (editor.value, editor.policy)
+        self.holder = holder
+        start = self._lookup.own_policy(holder) if holder else None
+        first = self._initial.setdefault(holder, start.to_json() if start else "") \
+            if holder else ""
+        text, policy = self._kept.get(holder, (first, start)) if holder else ("", None)
+        self._following = True
+        try:
+            editor.initial = first  # "reset" goes back to this resource's own policy
+            editor.policy = policy  # the last valid version, should the text be broken
+            editor.value = text
+            editor.set_title(self._tab_help("resource"))
+            self._enable_resource_tab(editor)
+            self.more.set_title(list(self.layers).index("resource"),
+                                self._tab_title("resource"))
+        finally:
+            self._following = False
 
     def _with_layers(self, model: RolePlayground) -> RolePlayground:
         """The model with the extra policies as edited (only those with a tab)."""
@@ -269,7 +328,7 @@ class Playground(W.VBox):  # type: ignore[misc]
                 model = model.with_scp(policy)
             elif name == "session":
                 model = model.with_session_policy(policy)
-            else:
+            elif self.holder is not None:
                 model = model.with_resource_policy(self.holder, policy)
         return model
 
@@ -310,6 +369,9 @@ _TAB_HELP = {
     "session": "A session policy passed when assuming the role: it limits the session",
     "resource": "The own policy of {holder}: it may allow (or deny) on its own",
 }
+_NO_HOLDER = ("The request's resource ({resource}) has no policy of its own to edit here "
+              "(* is no single resource; a role's is its trust policy): choose a resource "
+              "ARN to see and edit its policy")
 
 
 def _tab_names(tabs: str | Sequence[str]) -> tuple[str, ...]:
