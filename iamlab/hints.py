@@ -58,7 +58,10 @@ def request_hints(principal: str, action: str, resource: str) -> tuple[str, ...]
 
     out: list[str] = []
     cat = catalog()
-    if action and "*" not in action and cat.action(action) is None:
+    if not action.strip():
+        out.append("No action was given: name one, such as s3:GetObject (the service, a "
+                   "colon, then the action).")
+    elif "*" not in action and cat.action(action) is None:
         hint = cat.suggest(action)
         tail = f"; did you mean {', '.join(hint)}?" if hint else "."
         out.append(f"{action} is not an AWS action, so no policy can allow it{tail}")
@@ -67,8 +70,32 @@ def request_hints(principal: str, action: str, resource: str) -> tuple[str, ...]
         out.append(f'"{principal}" is not an ARN: a user or role is named by its ARN, such as '
                    f"arn:aws:iam::111122223333:user/{principal}, and an AWS service by its "
                    "service principal, such as ec2.amazonaws.com.")
-    if resource != "*" and parse_arn(resource) is None:
+    out += _principal_hints(principal)
+    if not resource.strip():
+        out.append('No resource was given: name one by its ARN, such as '
+                   'arn:aws:s3:::reports/q3.csv, or "*".')
+    elif resource != "*" and parse_arn(resource) is None:
         out.append(f'"{resource}" is not an ARN: policies name resources by ARN, such as '
                    "arn:aws:s3:::reports/q3.csv for an object of the bucket reports (or "
                    'arn:aws:s3:::reports for the bucket itself), or "*".')
     return tuple(out)
+
+
+def _principal_hints(principal: str) -> list[str]:
+    """A principal that cannot exist: an IAM or STS ARN whose account is not 12 digits, or a
+    service principal AWS does not have (``ec2.amazon.com``)."""
+    from iamlab.arn import ACCOUNT_ID, parse_arn
+    from iamlab.lint.principals import check_service_principal
+
+    arn = parse_arn(principal)
+    if arn is not None and arn.service in ("iam", "sts") and not ACCOUNT_ID.match(arn.account):
+        n = len(arn.account)
+        digits = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
+        return [f'"{principal}" names the account "{arn.account}"{digits}, but an account ID '
+                "has exactly 12 digits: no such principal exists."]
+    problem = check_service_principal(principal) if looks_like_service(principal) else None
+    if problem is not None and problem[2] == "error":
+        fix = f"; did you mean {problem[1]}?" if problem[1] else "."
+        return [f'"{principal}" is not an AWS service principal, so no trust policy can name '
+                f"it{fix}"]
+    return []

@@ -3,7 +3,8 @@ check cell under the playground again: it must still pass.
 
 Each notebook's check cell under its ``playground`` says what holds whatever the learner did
 there (it asks the simulated world, or starts the playground again from it). This runs the
-whole instructor notebook, then does what a learner might (trusts Lambda instead and denies
+whole instructor notebook, follows its "Try it" suggestions where TRY_IT lists them (each
+must do what the text says), then does what a learner might (trusts Lambda instead and denies
 everything, in the permissions policy and in every other tab; then trusts anyone, allows
 everything and adds the context keys the notebooks suggest), each time running that check
 cell again, at the end of the notebook: the cells after it (which may break
@@ -45,6 +46,25 @@ playground.request.context.add("sts:ExternalId", "Example-Corp-7f3a9c")
 playground.request.context.add("aws:MultiFactorAuthPresent", "true")
 playground.flush()"""
 
+TRY_DECIDES = f"""boundary = json.loads(playground.layers["boundary"].value)
+boundary["Statement"][0]["Action"].insert(0, "s3:GetObject")
+playground.layers["boundary"].value = json.dumps(boundary, indent=2)
+playground.flush()
+assert playground.outcome.allowed
+playground.layers["scp"].value = {_doc("Deny")!r}.replace('"*",', '"s3:GetObject",', 1)
+playground.flush()
+assert playground.outcome.act.decision == "explicitDeny"
+assert playground.flow.flow.decided_at == "deny"
+playground.layers["scp"].reset()
+playground.layers["session"].value = json.dumps(allow("s3:PutObject", "*"), indent=2)
+playground.flush()
+assert playground.flow.flow.decided_at == "session\""""
+TRY_IT = {"06-how-aws-decides": (
+    # 06: the check left the boundary without s3:GetObject; putting it back turns the request
+    # green, an SCP denying s3:GetObject stops it at the first step (an explicit deny), and a
+    # session policy allowing only s3:PutObject decides it
+    "Put\n  `\"s3:GetObject\",` back in the boundary's `Action` list", TRY_DECIDES)}
+
 
 def _playground_checks(nb: nbformat.NotebookNode) -> list[str]:
     """The sources of the check cells right under a ``playground = Playground...`` cell."""
@@ -71,6 +91,11 @@ def test_a_playground_check_still_passes_after_playing(path: Path, tmp_path: Pat
 
     nb = nbformat.read(path, as_version=4)
     checks = _playground_checks(nb)
+    if path.stem in TRY_IT:  # what the notebook's "Try it" suggests, first
+        prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        said, source = TRY_IT[path.stem]
+        assert said in prose
+        nb.cells.append(nbformat.v4.new_code_cell(source))
     for play in (SHUT, OPEN):
         nb.cells += [nbformat.v4.new_code_cell(play)]
         nb.cells += [nbformat.v4.new_code_cell(source) for source in checks]
@@ -112,31 +137,3 @@ def test_what_the_sessions_try_it_suggests_works(tmp_path: Path) -> None:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
 
 
-TRY_DECIDES = f"""boundary = json.loads(playground.layers["boundary"].value)
-boundary["Statement"][0]["Action"].insert(0, "s3:GetObject")
-playground.layers["boundary"].value = json.dumps(boundary, indent=2)
-playground.flush()
-assert playground.outcome.allowed
-playground.layers["scp"].value = {_doc("Deny")!r}.replace('"*",', '"s3:GetObject",', 1)
-playground.flush()
-assert playground.outcome.act.decision == "explicitDeny"
-assert playground.flow.flow.decided_at == "deny"
-playground.layers["scp"].reset()
-playground.layers["session"].value = json.dumps(allow("s3:PutObject", "*"), indent=2)
-playground.flush()
-assert playground.flow.flow.decided_at == "session\""""
-
-
-def test_what_the_decides_try_it_suggests_works() -> None:
-    """06's "Try it": the check left the boundary without s3:GetObject; putting it back
-    turns the request green, an SCP denying s3:GetObject stops it at the first step (an
-    explicit deny), and a session policy allowing only s3:PutObject decides it."""
-    from nbclient import NotebookClient
-
-    path = ROOT / "notebooks" / "06-how-aws-decides.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "Put\n  `\"s3:GetObject\",` back in the boundary's `Action` list" in prose
-    nb.cells.append(nbformat.v4.new_code_cell(TRY_DECIDES))
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()

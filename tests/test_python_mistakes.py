@@ -119,3 +119,24 @@ def test_a_widget_given_as_a_policy_says_so() -> None:
     with pytest.raises(PolicyError, match=r"not PolicyEditor \(that is a widget, not a policy: "
                                           r"give the policy it shows, as a dict"):
         parse_policy(PolicyEditor(json.dumps(READ)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("principal", "action", "resource", "says"), [
+    (ALICE, "", "arn:aws:s3:::reports/q3.csv", "No action was given: name one, such as "
+                                               "s3:GetObject"),
+    (ALICE, "s3:GetObject", "", 'No resource was given: name one by its ARN'),
+    ("arn:aws:iam::11112222333:user/bob", "s3:GetObject", "arn:aws:s3:::reports/q3.csv",
+     '"arn:aws:iam::11112222333:user/bob" names the account "11112222333" (11 digits), but '
+     "an account ID has exactly 12 digits"),
+    ("ec2.amazon.com", "s3:GetObject", "arn:aws:s3:::reports/q3.csv",
+     '"ec2.amazon.com" is not an AWS service principal, so no trust policy can name it; did '
+     "you mean ec2.amazonaws.com?"),
+])
+def test_a_request_that_cannot_be_meant_says_why(principal: str, action: str, resource: str,
+                                                 says: str) -> None:
+    """What a learner leaves empty or mistypes in the playground's request (who, wants to,
+    on) is named in the explanation, not only "denied" (IAM User Guide, "IAM identifiers":
+    an account ID is 12 digits; "AWS JSON policy elements: Principal": service principals)."""
+    d = evaluate(Request.of(principal, action, resource), PolicySet.of(identity=[READ]))
+    assert says in d.summary
+    assert "names the account" not in evaluate(GET, PolicySet.of(identity=[READ])).summary
