@@ -283,3 +283,21 @@ def test_a_bucket_policy_answer_is_also_graded_for_another_principal() -> None:
     assert finding.kind == "workload" and finding.request is not None
     assert finding.request["principal"] == "arn:aws:iam::111122223333:user/auditor"
     assert finding.request["resource"] in finding.message
+
+
+def test_a_role_trusted_by_a_role_is_asked_as_that_roles_session() -> None:
+    """PlatformCleaner trusts the Administrator role only: its requests are made by a session
+    the Administrator opened, not by a service the trust policy does not let in."""
+    ex = exercises.get("slr-cleanup")
+    assert Stage.build(ex).actor.principal == "arn:aws:iam::111122223333:role/Administrator"
+    finding = ex.grade(ex.starter).findings[0]
+    assert finding.request is not None
+    assert finding.request["principal"].startswith(
+        "arn:aws:sts::111122223333:assumed-role/PlatformCleaner/")
+    assert "i-0" not in finding.request["principal"]
+
+
+def test_a_must_deny_message_has_one_full_stop() -> None:
+    ex = exercises.get("protect-confidential-reports")
+    unchanged = ex.wrong_answers[0].policy
+    assert all(".." not in f.message for f in ex.grade(unchanged).findings)

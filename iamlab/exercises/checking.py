@@ -39,7 +39,9 @@ def not_yet_message(result: GradeResult) -> str:
     if ex.starter and result.findings[0].message.startswith("You have not written"):
         what = "policy" if ex.answers_policy else "task definition"
         return (f"Not yet ({ex.id}): you have not written the {what} yet. Set `answer` to "
-                f"{ex.edits} (a dict, as in the starter {what}) and run this cell again.")
+                f"{ex.edits} (a dict, as in the starter {what}) and run this cell again. If "
+                "you did, the answer cell above stopped with an error before setting it: "
+                "run it and read its message.")
     lines = [f"Not yet ({ex.id}): {len(result.findings)} thing"
              f"{'s' if len(result.findings) != 1 else ''} to fix."]
     for f in result.findings[:MAX_SHOWN]:
@@ -55,7 +57,8 @@ def not_yet_message(result: GradeResult) -> str:
 
 def _friendly_in_ipython() -> None:
     """In IPython, show a NotYet as its message on stderr instead of a traceback (the cell
-    still counts as failed, so nbgrader scores it 0 and Run All stops there)."""
+    still counts as failed, so nbgrader scores it 0; in the instructor edition Run All stops
+    there, while the student edition tags check cells ``raises-exception`` so it goes on)."""
     ipython_module = sys.modules.get("IPython")
     if ipython_module is None:
         return

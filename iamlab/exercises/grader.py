@@ -196,7 +196,7 @@ def _must_deny(stage: Stage, answer: Any, policy: Policy) -> tuple[list[Finding]
             continue
         granting = _own(decision.deciding, policy)
         where = (f"{granting[0].statement.label} of your answer allows it" if granting
-                 else decision.summary)
+                 else decision.summary.rstrip("."))
         why = f" The task says: {probe.why}" if probe.why else ""
         out.append(Finding("must-deny", f"{_describe(stage, probe)} must be denied, and your "
                            f"answer allows it: {where}.{why}", probe.to_dict(

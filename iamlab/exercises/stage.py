@@ -63,7 +63,7 @@ class Stage:
                                             for i, p in enumerate(c.policies)))
                  for c in exercise.callers]
         wanted = [*exercise.principals, *(p.principal for p in exercise.must_allow),
-                  *(p.principal for p in exercise.must_deny)]
+                  *(p.principal for p in exercise.must_deny), *_named_roles_and_users(base)]
         overridden = {c.principal for c in extra}
         callers = [c for c in base.callers if c.principal not in overridden] + extra
         known |= overridden
@@ -114,6 +114,19 @@ def _caller(principal: str, policies: tuple[Policy, ...] | None = None) -> Calle
                       session_name="jane@example.com",
                       context={"saml:aud": "https://signin.aws.amazon.com/saml"})
     return Caller(principal, principal, policies, session_name=principal.rsplit("/", 1)[-1])
+
+
+def _named_roles_and_users(base: RolePlayground) -> list[str]:
+    """The roles and users the world's trust policy names (PlatformCleaner trusts the
+    Administrator role): a session of the role is theirs, not a service's that the trust
+    policy does not let in."""
+    named = []
+    for statement in base.trust.statements if base.trust is not None else ():
+        for principal in statement.principals or ():
+            who = identify(principal.value)
+            if principal.type == "AWS" and who.type in (PrincipalType.ROLE, PrincipalType.USER):
+                named.append(principal.value)
+    return named
 
 
 def _actor(base: RolePlayground) -> Caller:
