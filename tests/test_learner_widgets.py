@@ -96,6 +96,16 @@ def test_a_policy_over_its_size_quota_is_refused() -> None:
         assert code in [p.code for p in pg.permissions.errors]
 
 
+def test_a_huge_paste_is_refused_at_once_and_only_for_its_size() -> None:
+    """Past the 128 KiB iamlab reads (README, "Input limits") the editor is told so by the
+    linter and parses nothing: one problem, not the parser's on broken JSON as well."""
+    pg = Playground(debounce=0)
+    pg.permissions.value = '{"Version": "2012-10-17", "Statement": [' + " " * 300_000
+    assert [p.code for p in pg.permissions.problems] == ["grammar-too-large"]
+    assert not pg.permissions.valid and pg.view.stale
+    assert pg.permissions.policy is not None  # the last valid version stays in force
+
+
 # -- honest state while a policy is broken ------------------------------------------------
 
 def test_a_broken_policy_greys_the_decision_and_says_whose_it_is() -> None:

@@ -18,6 +18,7 @@ import ipywidgets as W
 import traitlets
 
 from iamlab.errors import Problem, format_path
+from iamlab.inputs import MAX_POLICY_BYTES, over_limit
 from iamlab.lint import lint_policy
 from iamlab.lint.codes import refused
 from iamlab.parse import check_policy
@@ -190,7 +191,10 @@ class PolicyEditor(W.VBox):  # type: ignore[misc]
             self.status.value = (f'<div class="iamlab-ok">No {what}: empty, it does not count. '
                                  "Write one to add it.</div>")
             return
-        policy, problems = check_policy(text, self.kind, self.name)
+        if over_limit(text, MAX_POLICY_BYTES):  # the linter says so at once; nothing parsed
+            policy, problems = None, lint_problems(text, self.kind)
+        else:
+            policy, problems = check_policy(text, self.kind, self.name)
         if policy is not None:  # the linter's bad Sid replaces the parser's warning
             problems = [p for p in problems if p.code != "bad-sid"] + lint_problems(
                 text, self.kind)
