@@ -18,6 +18,14 @@ from typing import Any
 from iamlab.arn import parse_arn
 from iamlab.conditions import parse_operator, suggest_operator, value_problem
 from iamlab.errors import JsonPath, PolicyError, Problem
+from iamlab.inputs import (
+    MAX_POLICY_BYTES,
+    POLICY_LIMIT_WHY,
+    InputTooLarge,
+    over_limit,
+    read_limited,
+    too_large,
+)
 from iamlab.jsonloc import JsonSyntaxError, Locations, parse_with_locations
 from iamlab.policy import (
     VERSION_2008,
@@ -422,18 +430,25 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
     if isinstance(source, (Mapping, list)):  # a list: statements without their policy
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
         try:
-            value = json.loads(json.dumps(source, allow_nan=False))
+            text = json.dumps(source, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise PolicyError([Problem("not-json", "the policy holds something that is not "
                                        f"JSON: {exc}")]) from None
-        return value, Locations.empty(), None
+        if over_limit(text, MAX_POLICY_BYTES):
+            raise _too_large()
+        return json.loads(text), Locations.empty(), None
     if isinstance(source, str) and looks_like_path(source):
         source = Path(source)
     if isinstance(source, os.PathLike):
         try:
-            source = Path(source).read_text(encoding="utf-8")
+            source = read_limited(source, MAX_POLICY_BYTES, "a policy",
+                                  POLICY_LIMIT_WHY).decode("utf-8")
+        except InputTooLarge as exc:
+            raise PolicyError([Problem("too-large", str(exc))]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyError([Problem("unreadable", f"cannot read {source}: {exc}")]) from None
+    if isinstance(source, (str, bytes)) and over_limit(source, MAX_POLICY_BYTES):
+        raise _too_large()
     if isinstance(source, bytes):
         try:
             source = source.decode("utf-8")
@@ -452,6 +467,14 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
         raise PolicyError([Problem("invalid-json", f"invalid JSON: {exc.message}", (),
                                    exc.line, exc.column)]) from None
     return value, locations, source
+
+
+def _too_large() -> PolicyError:
+    """A policy larger than any AWS accepts, refused before it is parsed (as ``iamlab lint``
+    and the linter from Python refuse it), so a huge paste costs nothing."""
+    return PolicyError([Problem("too-large", str(too_large("the policy", "a policy",
+                                                            MAX_POLICY_BYTES,
+                                                            POLICY_LIMIT_WHY)))])
 
 
 def check_policy(source: PolicySource, kind: PolicyKind | str = PolicyKind.IDENTITY,

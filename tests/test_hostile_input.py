@@ -418,3 +418,25 @@ def test_huge_counts_are_refused_not_looped_over(world: World) -> None:
     with pytest.raises(ServiceError) as err:
         ecs.run_task(taskDefinition="f", count=10 ** 30)
     assert err.value.code == "InvalidParameterException"
+
+
+def test_parse_policy_and_the_world_have_the_same_limit(tmp_path: Path) -> None:
+    """parse_policy/check_policy from Python, and so the world's put_*_policy, refuse a
+    policy past 128 KiB before parsing it (the limit of iamlab lint and lint_policy)."""
+    from iamlab.errors import PolicyError
+    from iamlab.parse import check_policy, parse_policy
+    from iamlab.world.scenarios import ec2_reads_s3
+
+    over = _padded("x", MAX_POLICY_BYTES + 10)
+    named = tmp_path / "big.json"
+    named.write_text(over)
+    for source in (over, over.encode(), json.loads(over), named):
+        with pytest.raises(PolicyError, match="larger than 128 KiB"):
+            parse_policy(source)
+        policy, problems = check_policy(source)
+        assert policy is None and [p.code for p in problems] == ["too-large"]
+    with pytest.raises(Exception, match="larger than 128 KiB"):
+        ec2_reads_s3().admin.iam.put_role_policy(RoleName="ReportReader", PolicyName="Big",
+                                                 PolicyDocument=over)
+    _, problems = check_policy(_padded("x", 120_000))  # under the limit: read and checked
+    assert "too-large" not in {p.code for p in problems}
