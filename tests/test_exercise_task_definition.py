@@ -229,3 +229,12 @@ def test_a_grade_is_greyed_out_once_the_answer_is_edited(exercise_id: str) -> No
     assert "press Check to grade it again" in editor.stale_note.value
     editor.check()
     assert "iamlab-stale" not in editor.output._dom_classes and editor.stale_note.value == ""
+
+
+def test_the_hint_button_says_when_every_hint_is_shown() -> None:
+    editor = exercises.get("ec2-read-reports").editor()
+    for _ in editor.exercise.hints:
+        assert not editor.hint_button.disabled
+        editor.hint()
+    assert editor.hint_button.disabled and editor.hint_button.description == "No more hints"
+    assert f"Hint {len(editor.exercise.hints)} of" in editor.hint_box.value

@@ -153,6 +153,10 @@ class ExerciseEditor(W.VBox):  # type: ignore[misc]
         shown = "".join(f"<li>{markdown_html(h)}</li>" for h in hints[:self.hints_shown])
         self.hint_box.value = (f'<div class="iamlab-hints">Hint {self.hints_shown} of '
                                f"{len(hints)}:<ol>{shown}</ol></div>")
+        if self.hints_shown == len(hints):
+            self.hint_button.disabled = True
+            self.hint_button.description = "No more hints"
+            self.hint_button.tooltip = "every hint is shown above"
         return hints[self.hints_shown - 1]
 
     def _paste_back(self) -> str:
