@@ -20,15 +20,16 @@ error says which limit and why.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
-from typing import IO, AnyStr
+from collections.abc import Iterator, Mapping
+from typing import IO, Any, AnyStr
 
 from iamlab.errors import IamlabError
 
 __all__ = ["CASE_LIMIT_WHY", "DUMP_LIMIT_WHY", "MAX_CASE_LINE_BYTES", "MAX_DUMP_BYTES",
            "MAX_POLICY_BYTES", "POLICY_LIMIT_WHY", "InputTooLarge", "limited_lines",
-           "over_limit", "read_limited", "too_large"]
+           "over_limit", "policy_over_limit", "read_limited", "too_large"]
 
 MAX_POLICY_BYTES = 131_072
 POLICY_LIMIT_WHY = ("no AWS policy is that large: the largest AWS accepts is a KMS key "
@@ -69,6 +70,24 @@ def over_limit(text: str | bytes, limit: int) -> bool:
     if len(text) * 4 <= limit:
         return False
     return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def policy_over_limit(source: str | bytes | Mapping[str, Any] | list[Any]) -> bool:
+    """Whether a policy given from Python is larger than iamlab reads (text in UTF-8 bytes;
+    a mapping or a list measured as the JSON text AWS would receive, encoded piece by piece
+    and stopping past the limit; one that is not JSON is left to the parser, which says so)."""
+    if isinstance(source, (Mapping, list)):
+        encoder = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        size = 0
+        try:
+            for piece in encoder.iterencode(source):
+                size += len(piece.encode("utf-8", "surrogatepass"))
+                if size > MAX_POLICY_BYTES:
+                    return True
+        except (TypeError, ValueError, RecursionError):
+            return False
+        return False
+    return over_limit(source, MAX_POLICY_BYTES)
 
 
 def read_limited(source: str | os.PathLike[str] | IO[bytes], limit: int, what: str,

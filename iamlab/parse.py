@@ -22,7 +22,7 @@ from iamlab.inputs import (
     MAX_POLICY_BYTES,
     POLICY_LIMIT_WHY,
     InputTooLarge,
-    over_limit,
+    policy_over_limit,
     read_limited,
     too_large,
 )
@@ -429,14 +429,14 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
     ``examples/x.json``) into (value, locations, text)."""
     if isinstance(source, (Mapping, list)):  # a list: statements without their policy
         # Only what JSON can hold: string keys, no NaN, no objects (as AWS receives text).
+        if policy_over_limit(source):
+            raise _too_large()
         try:
-            text = json.dumps(source, allow_nan=False)
+            value = json.loads(json.dumps(source, allow_nan=False))
         except (TypeError, ValueError, RecursionError) as exc:
             raise PolicyError([Problem("not-json", "the policy holds something that is not "
                                        f"JSON: {exc}")]) from None
-        if over_limit(text, MAX_POLICY_BYTES):
-            raise _too_large()
-        return json.loads(text), Locations.empty(), None
+        return value, Locations.empty(), None
     if isinstance(source, str) and looks_like_path(source):
         source = Path(source)
     if isinstance(source, os.PathLike):
@@ -447,7 +447,7 @@ def load_document(source: PolicySource) -> tuple[Any, Locations, str | None]:
             raise PolicyError([Problem("too-large", str(exc))]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyError([Problem("unreadable", f"cannot read {source}: {exc}")]) from None
-    if isinstance(source, (str, bytes)) and over_limit(source, MAX_POLICY_BYTES):
+    if isinstance(source, (str, bytes)) and policy_over_limit(source):
         raise _too_large()
     if isinstance(source, bytes):
         try:

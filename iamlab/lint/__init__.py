@@ -27,7 +27,7 @@ from iamlab.inputs import (
     MAX_POLICY_BYTES,
     POLICY_LIMIT_WHY,
     InputTooLarge,
-    over_limit,
+    policy_over_limit,
     read_limited,
     too_large,
 )
@@ -120,7 +120,7 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
     :data:`~iamlab.inputs.MAX_POLICY_BYTES` is linted, as ``iamlab lint`` reads no more."""
     kind = wanted if wanted is not None else PolicyKind.IDENTITY
     text: str | None = None
-    if isinstance(source, (str, bytes, Mapping, list)) and _too_large(source):
+    if isinstance(source, (str, bytes, Mapping, list)) and policy_over_limit(source):
         return kind, [_too_large_finding(too_large("the policy", "a policy", MAX_POLICY_BYTES,
                                                    POLICY_LIMIT_WHY))]
     if isinstance(source, str) and looks_like_path(source):
@@ -164,25 +164,6 @@ def _lint(source: PolicySource, wanted: PolicyKind | None, options: Options, nam
             check(ctx, st)
     quotas.check(ctx)
     return kind, ctx.findings
-
-
-def _too_large(source: str | bytes | Mapping[str, Any] | list[Any]) -> bool:
-    """Whether a policy given from Python is larger than ``iamlab lint`` reads (a mapping or
-    a list measured as the JSON text AWS would receive; one that is not JSON is left to the
-    parser, which says so)."""
-    if isinstance(source, (Mapping, list)):
-        # encoded piece by piece (the pure-Python encoder is lazy), stopping past the limit
-        encoder = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-        size = 0
-        try:
-            for piece in encoder.iterencode(source):
-                size += len(piece.encode("utf-8", "surrogatepass"))
-                if size > MAX_POLICY_BYTES:
-                    return True
-        except (TypeError, ValueError, RecursionError):
-            return False
-        return False
-    return over_limit(source, MAX_POLICY_BYTES)
 
 
 def _too_large_finding(exc: InputTooLarge, prefix: str = "") -> Finding:
