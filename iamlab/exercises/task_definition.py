@@ -63,7 +63,7 @@ def grade_task_definition(exercise: Exercise, source: PolicySource | None) -> Gr
         return GradeResult(exercise, (Finding(
             "workload", f"The task stopped before the application ran, because {agent} "
                         f"could not set it up: {task.stopped_reason}"),))
-    findings = [*_must_allow(exercise, task), *_must_deny(exercise, task)]
+    findings = _requests(exercise, task)
     if exercise.workload:
         from iamlab.exercises.workloads import run_in
 
@@ -127,32 +127,26 @@ def _ask(task: Any, probe: Probe) -> tuple[Any, str, str]:
         return None, WHO[probe.principal], str(exc)
 
 
-def _must_allow(exercise: Exercise, task: Any) -> list[Finding]:
+def _requests(exercise: Exercise, task: Any) -> list[Finding]:
+    """A finding for each must-allow request the task is refused and each must-deny request
+    it is allowed, with who asked and the statement or reason that decided."""
     out = []
-    for probe in exercise.must_allow:
-        decision, arn, missing = _ask(task, probe)
-        if decision is not None and decision.allowed:
-            continue
-        why = f" The task says: {probe.why}" if probe.why else ""
-        reason = missing or decision.summary
-        reason = reason.rstrip(".")
-        out.append(Finding("must-allow", f"{WHO[probe.principal]} calling {probe.action} on "
-                                         f"{probe.resource} must be allowed, and it is not: "
-                                         f"{reason}.{why}", probe.to_dict(arn)))
-    return out
-
-
-def _must_deny(exercise: Exercise, task: Any) -> list[Finding]:
-    out = []
-    for probe in exercise.must_deny:
-        decision, arn, _missing = _ask(task, probe)
-        if decision is None or not decision.allowed:
-            continue
-        by = (decision.deciding[0].summary if decision.deciding else decision.summary).rstrip(".")
-        why = f" The task says: {probe.why}" if probe.why else ""
-        out.append(Finding("must-deny", f"{WHO[probe.principal]} calling {probe.action} on "
-                                        f"{probe.resource} must be denied, and it is allowed "
-                                        f"({arn}): {by}.{why}", probe.to_dict(arn)))
+    for kind, probes, wanted in (("must-allow", exercise.must_allow, True),
+                                 ("must-deny", exercise.must_deny, False)):
+        for probe in probes:
+            decision, arn, missing = _ask(task, probe)
+            allowed = decision is not None and decision.allowed
+            if allowed == wanted or (not wanted and decision is None):
+                continue
+            if wanted:
+                said = f"must be allowed, and it is not: {missing or decision.summary}"
+            else:
+                by = decision.deciding[0].summary if decision.deciding else decision.summary
+                said = f"must be denied, and it is allowed ({arn}): {by}"
+            why = f" The task says: {probe.why}" if probe.why else ""
+            out.append(Finding(kind, f"{WHO[probe.principal]} calling {probe.action} on "
+                                     f"{probe.resource} {said.rstrip('.')}.{why}",
+                               probe.to_dict(arn)))
     return out
 
 
