@@ -52,10 +52,21 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-            tags = cell.metadata.get("tags", [])
-            if cell.metadata.get("nbgrader", {}).get("grade") and RUN_ON not in tags:
-                cell.metadata["tags"] = [*tags, RUN_ON]
+    tag_checks(out)
     return out
+
+
+def tag_checks(nb: nbformat.NotebookNode) -> bool:
+    """Tag the graded check cells ``raises-exception``; True if any tag was added. Also run on
+    a learner's own copy, which is otherwise left alone (only cell metadata changes)."""
+    added = False
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade") \
+                and RUN_ON not in tags:
+            cell.metadata["tags"] = [*tags, RUN_ON]
+            added = True
+    return added
 
 
 def write_edition(source: Path, target: Path, force: bool = False) -> list[Path]:
@@ -65,6 +76,9 @@ def write_edition(source: Path, target: Path, force: bool = False) -> list[Path]
     for path in sorted(source.glob("*.ipynb")):
         dest = target / path.name
         if dest.exists() and not force:
+            kept = nbformat.read(dest, as_version=4)
+            if tag_checks(kept):  # a copy made before the tag existed: its work untouched
+                nbformat.write(kept, dest)
             continue
         nbformat.write(student_notebook(nbformat.read(path, as_version=4)), dest)
         written.append(dest)

@@ -94,6 +94,25 @@ def test_write_edition_keeps_the_learners_work(tmp_path: Path) -> None:
     assert write_edition(src, dst, force=True) == [dst / "x.ipynb"]
 
 
+def test_a_learners_older_copy_gets_the_run_all_tag_and_keeps_its_work(tmp_path: Path) -> None:
+    """A copy made before check cells were tagged: make student adds the tag (so Run All goes
+    past an unanswered exercise) and changes nothing else in it."""
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    src.mkdir()
+    nbformat.write(exercise_notebook("ec2-trust", {}), src / "x.ipynb")
+    write_edition(src, dst)
+    old = nbformat.read(dst / "x.ipynb", as_version=4)
+    for cell in old.cells:
+        cell.metadata.pop("tags", None)
+        cell.source = cell.source.replace("answer = None", "answer = {}")
+    nbformat.write(old, dst / "x.ipynb")
+    assert write_edition(src, dst) == []
+    kept = nbformat.read(dst / "x.ipynb", as_version=4)
+    assert [c.source for c in kept.cells] == [c.source for c in old.cells]
+    graded = [c for c in kept.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded and all("raises-exception" in c.metadata["tags"] for c in graded)
+
+
 def _execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
