@@ -35,6 +35,19 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
+def bad_account(arn: Arn) -> str | None:
+    """Why an IAM or STS ARN's account cannot be an account (``"11112222333" (11 digits)``),
+    or None: an account ID has exactly 12 digits. CloudFront's legacy origin access identity,
+    ``arn:aws:iam::cloudfront:user/...``, is the one exception (IAM User Guide, "AWS JSON
+    policy elements: Principal")."""
+    if arn.service not in ("iam", "sts") or ACCOUNT_ID.match(arn.account) \
+            or arn.account == "cloudfront":
+        return None
+    n = len(arn.account)
+    count = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
+    return f'"{arn.account}"{count}'
+
+
 class PrincipalType(str, Enum):
     """What kind of identity makes a request.
 

@@ -84,15 +84,14 @@ def request_hints(principal: str, action: str, resource: str) -> tuple[str, ...]
 def _principal_hints(principal: str) -> list[str]:
     """A principal that cannot exist: an IAM or STS ARN whose account is not 12 digits, or a
     service principal AWS does not have (``ec2.amazon.com``)."""
-    from iamlab.arn import ACCOUNT_ID, parse_arn
+    from iamlab.arn import bad_account, parse_arn
     from iamlab.lint.principals import check_service_principal
 
     arn = parse_arn(principal)
-    if arn is not None and arn.service in ("iam", "sts") and not ACCOUNT_ID.match(arn.account):
-        n = len(arn.account)
-        digits = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
-        return [f'"{principal}" names the account "{arn.account}"{digits}, but an account ID '
-                "has exactly 12 digits: no such principal exists."]
+    account = bad_account(arn) if arn is not None else None
+    if account is not None:
+        return [f'"{principal}" names the account {account}, but an account ID has exactly '
+                "12 digits: no such principal exists."]
     problem = check_service_principal(principal) if looks_like_service(principal) else None
     if problem is not None and problem[2] == "error":
         fix = f"; did you mean {problem[1]}?" if problem[1] else "."

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iamlab.arn import parse_arn
+from iamlab.arn import ACCOUNT_ID, bad_account, parse_arn
 from iamlab.conditions import parse_operator, suggest_operator, value_problem
 from iamlab.errors import JsonPath, PolicyError, Problem
 from iamlab.inputs import (
@@ -51,7 +51,6 @@ ACTION_SHAPE = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]*\Z")
 
 PolicySource = str | bytes | Mapping[str, Any] | os.PathLike[str]
 _EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
-_ACCOUNT = re.compile(r"\d{12}")
 _UNIQUE_ID = re.compile(r"[A-Z0-9]{21}")
 
 
@@ -344,7 +343,7 @@ class _Checker:
 def _principal_problem(ptype: str, value: str) -> str | None:
     if ptype != "AWS" or value == "*":
         return None
-    if _ACCOUNT.fullmatch(value) or value.startswith("arn:"):
+    if ACCOUNT_ID.match(value) or value.startswith("arn:"):
         if "*" in value or "?" in value:
             return (f'"{value}": wildcards are not allowed in a principal ARN (only "*" alone '
                     "is); use a condition on aws:PrincipalArn instead")
@@ -374,13 +373,10 @@ def _principal_arn_problem(value: str) -> str | None:
         return (f'"{value}" is not an ARN: an ARN has six parts separated by colons, like '
                 "arn:aws:iam::111122223333:role/Name (two colons after iam: the Region is "
                 'empty), and IAM rejects the policy with "Invalid principal in policy"')
-    if arn.service in ("iam", "sts") and not _ACCOUNT.fullmatch(arn.account) \
-            and arn.account != "cloudfront":
-        n = len(arn.account)
-        count = f" ({n} digit{'s' if n != 1 else ''})" if arn.account.isdigit() else ""
-        return (f'"{value}": "{arn.account}"{count} is not an account ID; an account ID has '
-                'exactly 12 digits, and IAM rejects the policy with "Invalid principal in '
-                'policy"')
+    account = bad_account(arn)
+    if account is not None:
+        return (f'"{value}": {account} is not an account ID; an account ID has exactly 12 '
+                'digits, and IAM rejects the policy with "Invalid principal in policy"')
     return None
 
 

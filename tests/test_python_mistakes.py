@@ -140,3 +140,16 @@ def test_a_request_that_cannot_be_meant_says_why(principal: str, action: str, re
     d = evaluate(Request.of(principal, action, resource), PolicySet.of(identity=[READ]))
     assert says in d.summary
     assert "names the account" not in evaluate(GET, PolicySet.of(identity=[READ])).summary
+
+
+def test_the_request_hints_and_the_parser_agree_on_what_an_account_is() -> None:
+    """One rule (iamlab.arn.bad_account) for both: CloudFront's legacy origin access identity,
+    arn:aws:iam::cloudfront:user/..., is a principal, an 11-digit account is not."""
+    oai = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1ABCDEF"
+    d = evaluate(Request.of(oai, "s3:GetObject", "arn:aws:s3:::reports/q3.csv"),
+                 PolicySet.of(identity=[READ]))
+    assert "names the account" not in d.summary
+    bad = "arn:aws:iam::11112222333:user/bob"
+    d = evaluate(Request.of(bad, "s3:GetObject", "arn:aws:s3:::reports/q3.csv"),
+                 PolicySet.of(identity=[READ]))
+    assert '"11112222333" (11 digits)' in d.summary
