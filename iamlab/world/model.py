@@ -16,10 +16,11 @@ from iamlab.policy import Policy, PolicyKind
 
 if TYPE_CHECKING:
     from iamlab.world.services.autoscaling import AutoScalingGroup
+    from iamlab.world.services.cloudwatch import Metric
     from iamlab.world.services.ec2 import Instance, LaunchTemplate
     from iamlab.world.services.ecs import Task, TaskDefinition
     from iamlab.world.services.lambda_ import Function
-    from iamlab.world.services.ssm import ManagedNode, Metric
+    from iamlab.world.services.ssm import ManagedNode
 
 DEFAULT_ACCOUNT = "111122223333"
 SERVICE_ROLE_PATH = "/aws-service-role/"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from iamlab.world.iam import IamClient
     from iamlab.world.services.autoscaling import AutoScalingClient
     from iamlab.world.services.base import ServiceClient
+    from iamlab.world.services.cloudwatch import CloudWatchClient
     from iamlab.world.services.dynamodb import DynamoDBClient
     from iamlab.world.services.ec2 import Ec2Client
     from iamlab.world.services.ecs import EcsClient
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from iamlab.world.services.s3 import S3Client
     from iamlab.world.services.secretsmanager import SecretsManagerClient
     from iamlab.world.services.sqs import SqsClient
-    from iamlab.world.services.ssm import CloudWatchClient, SsmClient
+    from iamlab.world.services.ssm import SsmClient
     from iamlab.world.sts import StsClient
 
 CredentialSource = Callable[[], Credentials]
@@ -50,7 +51,7 @@ _CLIENTS = {
     "autoscaling": ("iamlab.world.services.autoscaling", "AutoScalingClient"),
     "ecr": ("iamlab.world.services.ecs", "EcrClient"),
     "ssm": ("iamlab.world.services.ssm", "SsmClient"),
-    "cloudwatch": ("iamlab.world.services.ssm", "CloudWatchClient"),
+    "cloudwatch": ("iamlab.world.services.cloudwatch", "CloudWatchClient"),
 }
 
 

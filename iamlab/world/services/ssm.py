@@ -1,18 +1,17 @@
-"""AWS Systems Manager and Amazon CloudWatch metrics in the world: what the agents on an
-instance do with its instance profile's role.
+"""AWS Systems Manager in the world: what the SSM Agent on an instance does with its
+instance profile's role.
 
 The SSM Agent on an EC2 instance reaches Systems Manager with the credentials of the
 instance's role, from the metadata service; with ``AmazonSSMManagedInstanceCore`` it may
 call ``ssm:UpdateInstanceInformation`` and the instance becomes a *managed node* (Systems
-Manager User Guide, "Configure instance permissions required for Systems Manager"). The
-CloudWatch agent sends metrics with ``cloudwatch:PutMetricData`` (``CloudWatchAgentServerPolicy``).
+Manager User Guide, "Configure instance permissions required for Systems Manager").
 Not simulated: Default Host Management Configuration (a role Systems Manager gives instances
 without an instance profile), hybrid activations, Run Command and Session Manager themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,13 +38,6 @@ class ManagedNode:
                 "LastPingDateTime": self.last_ping, "AgentVersion": self.agent_version,
                 "PlatformType": self.platform_type, "IamRole": self.role_name,
                 "ResourceType": "EC2Instance"}
-
-
-@dataclass
-class Metric:
-    namespace: str
-    name: str
-    values: list[float] = field(default_factory=list)
 
 
 class SsmClient(ServiceClient):
@@ -80,33 +72,3 @@ class SsmClient(ServiceClient):
             call.authorize("ssm:DescribeInstanceInformation", "*", account=acct.account_id)
             return {"InstanceInformationList": [n.describe()
                                                 for n in acct.managed_nodes.values()]}
-
-
-class CloudWatchClient(ServiceClient):
-    """Custom metrics, as the CloudWatch agent sends them (``CWAgent`` namespace)."""
-
-    service = "cloudwatch"
-    endpoint = "monitoring.amazonaws.com"
-
-    def put_metric_data(self, *, Namespace: str,
-                        MetricData: list[dict[str, Any]]) -> dict[str, Any]:
-        """PutMetricData has no resource type: it is authorised on ``*``, with the
-        ``cloudwatch:namespace`` condition key (Service Authorization Reference)."""
-        with self._call("PutMetricData") as call:
-            acct = self.world.accounts[call.caller.account]
-            call.authorize("cloudwatch:PutMetricData", "*", account=acct.account_id,
-                           context={"cloudwatch:namespace": Namespace})
-            for datum in MetricData:
-                key = f"{Namespace}/{datum['MetricName']}"
-                metric = acct.metrics.setdefault(key, Metric(Namespace,
-                                                             str(datum["MetricName"])))
-                metric.values.append(float(datum.get("Value", 0)))
-            return {}
-
-    def list_metrics(self, *, Namespace: str | None = None) -> dict[str, Any]:
-        with self._call("ListMetrics") as call:
-            acct = self.world.accounts[call.caller.account]
-            call.authorize("cloudwatch:ListMetrics", "*", account=acct.account_id)
-            return {"Metrics": [{"Namespace": m.namespace, "MetricName": m.name}
-                                for m in acct.metrics.values()
-                                if Namespace is None or m.namespace == Namespace]}
