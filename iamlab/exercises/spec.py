@@ -133,7 +133,7 @@ class Exercise:
     world: str
     kind: str
     role: str
-    resource_arn: str  # a resource exercise's resource; a task-definition one's family
+    resource_arn: str  # a resource exercise's resource ("" for the other kinds)
     starter: Mapping[str, Any]
     reference: Mapping[str, Any]
     must_allow: tuple[Probe, ...]
@@ -148,6 +148,7 @@ class Exercise:
     forbid_lint: tuple[str, ...] = ()
     workload: str = ""
     points: int = 1
+    family: str = ""  # a task-definition exercise's task definition family
     wrong_answers: tuple[WrongAnswer, ...] = field(default=(), repr=False)
     right_answers: tuple[WrongAnswer, ...] = field(default=(), repr=False)
 
@@ -167,7 +168,7 @@ class Exercise:
     def edits(self) -> str:
         """What the learner writes, in words (``the trust policy of role ReportReader``)."""
         if self.kind == TASK_DEFINITION:
-            return f"the task definition {self.resource_arn}"
+            return f"the task definition {self.family}"
         if self.kind == "resource":
             return f"the resource-based policy of {self.resource_arn}"
         what = {"trust": "the trust policy", "permissions": "the permissions policy",
@@ -226,9 +227,10 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
     if kind not in ANSWER_KINDS:
         raise ExerciseSpecError(f"{where}: edits.kind must be one of {', '.join(ANSWER_KINDS)}")
     role = edits.get("role", "")
-    resource_arn = edits.get("family" if kind == TASK_DEFINITION else "arn", "")
+    resource_arn = edits.get("arn", "")
+    family = edits.get("family", "")
     if kind == TASK_DEFINITION:
-        if not isinstance(resource_arn, str) or not resource_arn:
+        if not isinstance(family, str) or not family:
             raise ExerciseSpecError(f"{where}: edits.family must name the task definition's "
                                     "family")
     elif not isinstance(role, str) or not role:
@@ -282,7 +284,7 @@ def exercise_from_dict(raw: Any, where: str = "exercise") -> Exercise:
         id=ex_id, title=_need(raw, "title", str, where), goal=_need(raw, "goal", str, where),
         notebook=_need(raw, "notebook", str, where), task=_need(raw, "task", str, where),
         world=_need(raw, "world", str, where), kind=kind, role=role,
-        resource_arn=resource_arn or "",
+        resource_arn=resource_arn or "", family=family if kind == TASK_DEFINITION else "",
         starter=_need(raw, "starter", Mapping, where),
         reference=_need(raw, "reference", Mapping, where),
         must_allow=must_allow, must_deny=must_deny,

@@ -52,7 +52,7 @@ def grade_task_definition(exercise: Exercise, source: PolicySource | None) -> Gr
         return GradeResult(exercise, (Finding("definition", "ECS refuses the task definition: "
                                                             f"{exc}"),))
     try:
-        started = admin.ecs.run_task(taskDefinition=exercise.resource_arn)
+        started = admin.ecs.run_task(taskDefinition=exercise.family)
     except IamlabError as exc:
         return GradeResult(exercise, (Finding("workload", f"ECS cannot start a task: {exc}"),))
     task = world_of(scenario).task(started["tasks"][0]["taskArn"])
