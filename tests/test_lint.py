@@ -601,3 +601,11 @@ def test_lint_and_the_parser_share_one_action_shape() -> None:
     assert common.ACTION_SHAPE is parse.ACTION_SHAPE
     assert actions.ACTION_SHAPE is parse.ACTION_SHAPE is resources.ACTION_SHAPE
     assert parse.ACTION_SHAPE.match("s3:Get*") and not parse.ACTION_SHAPE.match("s3 GetObject")
+
+
+def test_resource_star_example_is_an_arn_of_the_actions_own_service() -> None:
+    """ssm:* on "*" is shown an SSM ARN to name, not an ECS task's (some SSM actions also act
+    on other services' resources, like ssm:AddTagsToResource)."""
+    found = [f for f in lint_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}]}) if f.code == "resource-star"]
+    assert found and ":ssm:" in (found[0].fix or "") and ":ecs:" not in found[0].message

@@ -308,8 +308,12 @@ def star_issue(actions: tuple[str, ...]) -> Issue | None:
     writes = [a for a in limited if access_level(a) in ("Write", "Permissions management",
                                                         "Tagging")]
     first = cat().action(limited[0])
-    example = _example(min((t.arn_format for t in first.resource_types), key=len)) \
-        if first is not None and first.resource_types else "an ARN"
+    example = "an ARN"
+    if first is not None and first.resource_types:
+        formats = [t.arn_format for t in first.resource_types]
+        service = limited[0].split(":", 1)[0].lower()
+        own = [f for f in formats if f":{service}:" in f]  # ssm's own ARN, not an ECS task's
+        example = _example(min(own or formats, key=len))
     if len(limited) == 1:
         what = ("It supports resource-level permissions" + (" and changes things" if writes
                                                              else "")
